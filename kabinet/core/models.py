@@ -1,0 +1,306 @@
+"""The utility itself: its profile, the address tree, announcements and the audit log."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+
+class Service(models.TextChoices):
+    ELECTRICITY = "electricity", _("Electricity")
+    GAS = "gas", _("Natural gas")
+    WATER = "water", _("Cold water")
+    SEWAGE = "sewage", _("Sewage")
+    HEAT = "heat", _("Heating and hot water")
+    CONNECTION = "connection", _("Grid connection")
+
+
+# The unit a service's consumption is measured in (shown next to every volume).
+SERVICE_UNITS: dict[str, Any] = {
+    Service.ELECTRICITY: _("kWh"),
+    Service.GAS: _("m³"),
+    Service.WATER: _("m³"),
+    Service.SEWAGE: _("m³"),
+    Service.HEAT: _("Gcal"),
+    Service.CONNECTION: _("kW"),
+}
+
+
+class Currency(models.TextChoices):
+    UAH = "UAH", _("hryvnia")
+    RUB = "RUB", _("rouble")
+
+
+class UtilityProfile(models.Model):
+    """The one utility this deployment serves (a singleton, pk=1), edited in the back office."""
+
+    legal_name = models.CharField(_("legal name"), max_length=300)
+    short_name = models.CharField(_("short name"), max_length=100)
+    logo = models.FileField(_("logo"), upload_to="profile/", blank=True)
+    address = models.CharField(_("address"), max_length=300, blank=True)
+    contact_phones = models.TextField(
+        _("contact-centre phones"),
+        blank=True,
+        help_text=_("One per line; a label may precede the number, e.g. “Kremenchuk: 0536 70 12 12”."),
+    )
+    email = models.EmailField(_("e-mail"), blank=True)
+    opening_hours = models.CharField(_("opening hours"), max_length=200, blank=True)
+    lunch_break = models.CharField(_("lunch break"), max_length=100, blank=True)
+    services = models.JSONField(_("services offered"), default=list, blank=True)
+    currency = models.CharField(
+        _("currency"), max_length=3, choices=Currency.choices, default=Currency.UAH
+    )
+    dso_url = models.URLField(
+        _("distribution operator's site"),
+        blank=True,
+        help_text=_("Where customers submit readings when this utility does not take them."),
+    )
+    # Feature switches; later features add theirs here.
+    payments_enabled = models.BooleanField(_("online payments"), default=True)
+    readings_enabled = models.BooleanField(_("meter readings"), default=True)
+    appeals_enabled = models.BooleanField(_("appeals"), default=True)
+    connections_enabled = models.BooleanField(_("grid connection applications"), default=False)
+    service_orders_enabled = models.BooleanField(_("service orders"), default=False)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("utility profile")
+        verbose_name_plural = _("utility profile")
+
+    def __str__(self) -> str:
+        return self.short_name or self.legal_name
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.pk = 1
+        super().save(*args, **kwargs)
+
+    @classmethod
+    def get(cls) -> UtilityProfile:
+        """The profile; a placeholder one is created on first use so a new install renders."""
+        profile, _created = cls.objects.get_or_create(
+            pk=1, defaults={"legal_name": "Kabinet", "short_name": "Kabinet"}
+        )
+        return profile
+
+    def phone_lines(self) -> list[tuple[str, str]]:
+        """(label, number) pairs from the contact phones text."""
+        lines = []
+        for raw in self.contact_phones.splitlines():
+            label, sep, number = raw.rpartition(":")
+            if not sep:
+                label, number = "", raw
+            if number.strip():
+                lines.append((label.strip(), number.strip()))
+        return lines
+
+    def offers(self, service: str) -> bool:
+        return service in self.services
+
+
+# --- The address tree: branch → settlement → street → building → apartment -------------------
+# Names are proper names as billing sends them; natural keys are the names within their parent.
+
+
+class Branch(models.Model):
+    code = models.CharField(_("code"), max_length=32, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    phones = models.CharField(_("phones"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("branch")
+        verbose_name_plural = _("branches")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Settlement(models.Model):
+    branch = models.ForeignKey(
+        Branch, models.PROTECT, related_name="settlements", verbose_name=_("branch")
+    )
+    name = models.CharField(_("name"), max_length=200)
+
+    class Meta:
+        verbose_name = _("settlement")
+        verbose_name_plural = _("settlements")
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["branch", "name"], name="settlement_unique_name")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Street(models.Model):
+    settlement = models.ForeignKey(
+        Settlement, models.PROTECT, related_name="streets", verbose_name=_("settlement")
+    )
+    name = models.CharField(_("name"), max_length=200)
+
+    class Meta:
+        verbose_name = _("street")
+        verbose_name_plural = _("streets")
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["settlement", "name"], name="street_unique_name")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Building(models.Model):
+    street = models.ForeignKey(
+        Street, models.PROTECT, related_name="buildings", verbose_name=_("street")
+    )
+    number = models.CharField(_("number"), max_length=20)
+    postcode = models.CharField(_("postcode"), max_length=10, blank=True)
+
+    class Meta:
+        verbose_name = _("building")
+        verbose_name_plural = _("buildings")
+        ordering = ["number"]
+        constraints = [
+            models.UniqueConstraint(fields=["street", "number"], name="building_unique_number")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.street.name}, {self.number}"
+
+
+class Apartment(models.Model):
+    building = models.ForeignKey(
+        Building, models.PROTECT, related_name="apartments", verbose_name=_("building")
+    )
+    number = models.CharField(_("number"), max_length=20)
+
+    class Meta:
+        verbose_name = _("apartment")
+        verbose_name_plural = _("apartments")
+        ordering = ["number"]
+        constraints = [
+            models.UniqueConstraint(fields=["building", "number"], name="apartment_unique_number")
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+# --- Announcements --------------------------------------------------------------------------
+
+
+class AnnouncementQuerySet(models.QuerySet["Announcement"]):
+    def current(self, *, branch_ids: list[int] | None = None) -> AnnouncementQuerySet:
+        now = timezone.now()
+        qs = self.filter(starts_at__lte=now).filter(
+            models.Q(ends_at__isnull=True) | models.Q(ends_at__gt=now)
+        )
+        branch_filter = models.Q(branch__isnull=True)
+        if branch_ids:
+            branch_filter |= models.Q(branch_id__in=branch_ids)
+        return qs.filter(branch_filter)
+
+
+class Announcement(models.Model):
+    """A notice from the utility: the data-update schedule, the readings deadline, outages."""
+
+    title = models.CharField(_("title (Ukrainian)"), max_length=200)
+    body = models.TextField(_("text (Ukrainian)"))
+    title_ru = models.CharField(_("title (Russian)"), max_length=200, blank=True)
+    body_ru = models.TextField(_("text (Russian)"), blank=True)
+    title_en = models.CharField(_("title (English)"), max_length=200, blank=True)
+    body_en = models.TextField(_("text (English)"), blank=True)
+    branch = models.ForeignKey(
+        Branch,
+        models.CASCADE,
+        null=True,
+        blank=True,
+        verbose_name=_("branch"),
+        help_text=_("Empty: for everyone."),
+    )
+    starts_at = models.DateTimeField(_("shown from"), default=timezone.now)
+    ends_at = models.DateTimeField(_("shown until"), null=True, blank=True)
+    on_login_page = models.BooleanField(_("show on the login page"), default=True)
+    on_dashboard = models.BooleanField(_("show on the dashboard"), default=True)
+
+    objects = AnnouncementQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("announcement")
+        verbose_name_plural = _("announcements")
+        ordering = ["-starts_at"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def localized(self) -> tuple[str, str]:
+        """(title, body) in the active language, falling back to the Ukrainian text."""
+        language = (get_language() or "uk")[:2]
+        if language in ("ru", "en"):
+            title = getattr(self, f"title_{language}")
+            body = getattr(self, f"body_{language}")
+            if title and body:
+                return title, body
+        return self.title, self.body
+
+
+# --- The audit log ---------------------------------------------------------------------------
+
+
+class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
+    def update(self, **kwargs: Any) -> int:
+        raise PermissionDenied("The audit log is append-only.")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise PermissionDenied("The audit log is append-only.")
+
+
+class AuditEvent(models.Model):
+    """One thing that happened: who, what, to which object, when and from where. Append-only."""
+
+    at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.DO_NOTHING,
+        db_constraint=False,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("who"),
+    )
+    actor_label = models.CharField(_("who (as recorded)"), max_length=150, blank=True)
+    action = models.CharField(_("action"), max_length=64, db_index=True)
+    object_type = models.CharField(_("object type"), max_length=64, blank=True)
+    object_id = models.CharField(_("object id"), max_length=64, blank=True)
+    customer_id = models.BigIntegerField(_("customer"), null=True, blank=True, db_index=True)
+    account_id = models.BigIntegerField(_("account"), null=True, blank=True, db_index=True)
+    ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    user_agent = models.CharField(_("browser"), max_length=300, blank=True)
+    data = models.JSONField(_("details"), default=dict, blank=True)
+
+    objects = AuditEventQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit log")
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["object_type", "object_id"])]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_label} {self.action}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise PermissionDenied("The audit log is append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise PermissionDenied("The audit log is append-only.")

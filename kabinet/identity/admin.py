@@ -1,0 +1,17 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.utils.translation import gettext_lazy as _
+
+from .models import User
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin):
+    list_display = ["username", "phone", "email", "customer", "is_staff", "is_active", "last_login"]
+    search_fields = ["username", "=phone", "email", "customer__name"]
+    list_select_related = ["customer"]
+    raw_id_fields = ["customer"]
+    fieldsets = (
+        *BaseUserAdmin.fieldsets,
+        (_("Kabinet"), {"fields": ("phone", "customer", "must_change_password", "language")}),
+    )
