@@ -46,6 +46,7 @@ def _secret_key() -> str:
 
 SECRET_KEY = _secret_key()
 DEBUG = env_bool("DEBUG", False)
+DEMO = env_bool("DEMO", False)  # the demo: a staff page shows sent codes and links
 SITE_URL = env("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost")
 CSRF_TRUSTED_ORIGINS = [SITE_URL]
@@ -97,6 +98,10 @@ MIDDLEWARE = [
 ROOT_URLCONF = "kabinet.urls"
 WSGI_APPLICATION = "kabinet.wsgi.application"
 AUTH_USER_MODEL = "identity.User"
+AUTHENTICATION_BACKENDS = [
+    "kabinet.identity.backends.IdentifierBackend",
+    "django.contrib.auth.backends.ModelBackend",  # the back office: username and password
+]
 
 TEMPLATES = [
     {
@@ -121,6 +126,8 @@ DATABASE_URL = env("DATABASE_URL", f"sqlite:///{DATA_DIR / 'kabinet.sqlite3'}")
 DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # A file, not memory, so that tests can run a second process against the same database.
+    DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / f"test-{os.getpid()}.sqlite3")}
     DATABASES["default"]["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
@@ -151,7 +158,7 @@ if REDIS_URL:
         }
     }
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
-    INSTALLED_APPS.append("django_rq")
+    INSTALLED_APPS += ["django_rq", "django_tasks_rq"]
     RQ_QUEUES = {"default": {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 600}}
     TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
 else:
@@ -168,16 +175,13 @@ else:
 # --- Passwords and sessions (SECURITY.md 1-15) -----------------------------------------------
 PASSWORD_HASHERS = [
     "kabinet.identity.hashers.Argon2idHasher",
-    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
-    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",  # verifies older hashes, upgraded at login
 ]
 AUTH_PASSWORD_VALIDATORS = [
-    {
-        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
-        "OPTIONS": {"min_length": 8},
-    },
+    {"NAME": "kabinet.identity.passwords.PolicyValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "kabinet.identity.passwords.ContextValidator"},
 ]
 SESSION_COOKIE_AGE = int(env("SESSION_IDLE_SECONDS", str(30 * 60)))
 SESSION_ABSOLUTE_SECONDS = int(env("SESSION_ABSOLUTE_SECONDS", str(12 * 3600)))
@@ -240,7 +244,9 @@ STORAGES = {
     },
 }
 WHITENOISE_USE_FINDERS = DEBUG
-PDF_FONT = env("PDF_FONT", "")  # path to a TrueType font with Cyrillic; found by fontconfig if empty
+PDF_FONT = env(
+    "PDF_FONT", ""
+)  # path to a TrueType font with Cyrillic; found by fontconfig if empty
 
 # --- E-mail -------------------------------------------------------------------------------------
 EMAIL_URL = env("EMAIL_URL", "console://")
@@ -267,6 +273,11 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 SMS_BACKEND = env("SMS_BACKEND", "console")
 SMS_API_TOKEN = env("SMS_API_TOKEN")
 SMS_SENDER = env("SMS_SENDER", "Kabinet")
+SMS_API_URL = env("SMS_API_URL")  # empty: the provider's public address
+SMS_TIMEOUT = float(env("SMS_TIMEOUT", "10"))
+SMS_GLOBAL_PER_HOUR = int(env("SMS_GLOBAL_PER_HOUR", "2000"))  # a ceiling against SMS pumping
+NOTIFY_MAX_ATTEMPTS = int(env("NOTIFY_MAX_ATTEMPTS", "8"))
+NOTIFY_KEEP_SENT_BODIES = env_bool("NOTIFY_KEEP_SENT_BODIES", False)
 PAYMENT_PROVIDERS = env_list("PAYMENT_PROVIDERS", "sandbox")
 LIQPAY_PUBLIC_KEY = env("LIQPAY_PUBLIC_KEY")
 LIQPAY_PRIVATE_KEY = env("LIQPAY_PRIVATE_KEY")
@@ -278,7 +289,10 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {
-        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "plain": {
+            "()": "kabinet.core.logs.UTCFormatter",
+            "format": "%(asctime)s %(levelname)s %(name)s %(message)s",
+        },
     },
     "handlers": {"stderr": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["stderr"], "level": env("LOG_LEVEL", "INFO")},

@@ -11,4 +11,5 @@ urlpatterns = [
     path("", include("kabinet.core.urls")),
     path("admin/", admin.site.urls),
     path("healthz", core_views.healthz, name="healthz"),
+    path("", include("kabinet.notify.urls")),
 ]

@@ -11,7 +11,6 @@ from django.utils.translation import gettext_lazy as _
 
 from kabinet.customers.models import Account, Contract
 
-MONEY = {"max_digits": 14, "decimal_places": 2}
 
 
 class Source(models.TextChoices):
@@ -28,11 +27,13 @@ class Statement(models.Model):
     )
     period = models.DateField(_("period"), help_text=_("The first day of the month."))
     volume = models.DecimalField(_("volume"), max_digits=14, decimal_places=3, default=0)
-    opening_balance = models.DecimalField(_("opening balance"), **MONEY, default=0)
-    charged = models.DecimalField(_("charged"), **MONEY, default=0)
-    paid = models.DecimalField(_("paid"), **MONEY, default=0)
-    closing_balance = models.DecimalField(_("closing balance"), **MONEY, default=0)
-    tariff = models.DecimalField(_("tariff"), max_digits=12, decimal_places=5, null=True, blank=True)
+    opening_balance = models.DecimalField(_("opening balance"), max_digits=14, decimal_places=2, default=0)
+    charged = models.DecimalField(_("charged"), max_digits=14, decimal_places=2, default=0)
+    paid = models.DecimalField(_("paid"), max_digits=14, decimal_places=2, default=0)
+    closing_balance = models.DecimalField(_("closing balance"), max_digits=14, decimal_places=2, default=0)
+    tariff = models.DecimalField(
+        _("tariff"), max_digits=12, decimal_places=5, null=True, blank=True
+    )
     source = models.CharField(
         _("source"), max_length=16, choices=Source.choices, default=Source.BILLING
     )
@@ -64,7 +65,7 @@ class Payment(models.Model):
     )
     reference = models.CharField(_("billing reference"), max_length=64, unique=True)
     paid_on = models.DateField(_("date"))
-    amount = models.DecimalField(_("amount"), **MONEY)
+    amount = models.DecimalField(_("amount"), max_digits=14, decimal_places=2)
     channel = models.CharField(_("channel"), max_length=16, choices=Channel.choices)
     source = models.CharField(
         _("source"), max_length=16, choices=Source.choices, default=Source.BILLING
@@ -86,17 +87,25 @@ class Invoice(models.Model):
 
     number = models.CharField(_("number"), max_length=40, unique=True)
     account = models.ForeignKey(
-        Account, models.CASCADE, null=True, blank=True, related_name="invoices",
+        Account,
+        models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="invoices",
         verbose_name=_("account"),
     )
     contract = models.ForeignKey(
-        Contract, models.CASCADE, null=True, blank=True, related_name="invoices",
+        Contract,
+        models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="invoices",
         verbose_name=_("contract"),
     )
     period = models.DateField(_("period"))
     issued_on = models.DateField(_("issued"))
     due_on = models.DateField(_("due"), null=True, blank=True)
-    amount = models.DecimalField(_("amount"), **MONEY)
+    amount = models.DecimalField(_("amount"), max_digits=14, decimal_places=2)
     pdf = models.FileField(_("PDF from billing"), upload_to="invoices/%Y/%m/", blank=True)
     as_of = models.DateTimeField(_("as of"))
 

@@ -45,7 +45,7 @@ class UtilityProfileForm(forms.ModelForm):
 
     class Meta:
         model = UtilityProfile
-        fields = "__all__"
+        exclude: list[str] = []
 
 
 @admin.register(UtilityProfile)

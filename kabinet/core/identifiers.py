@@ -10,6 +10,7 @@ from collections.abc import Callable
 
 from django.core.exceptions import ValidationError
 from django.utils.deconstruct import deconstructible
+from django_stubs_ext import StrOrPromise
 from django.utils.translation import gettext_lazy as _
 from stdnum.exceptions import ValidationError as StdnumError
 from stdnum.ru import inn as ru_inn
@@ -25,7 +26,7 @@ def _digits(value: str) -> str:
 def snils_validate(value: str) -> str:
     """Return the 11 digits of a valid SNILS or raise ValueError."""
     number = _digits(value)
-    if len(number) != 11 or not number.isdigit():
+    if len(number) != 11 or not (number.isascii() and number.isdigit()):
         raise ValueError("SNILS has 11 digits")
     body, check = number[:9], int(number[9:])
     if int(body) <= 1001998:  # numbers up to 001-001-998 were issued without a checksum
@@ -37,6 +38,17 @@ def snils_validate(value: str) -> str:
     if expected != check:
         raise ValueError("SNILS checksum does not match")
     return number
+
+
+def ogrn_validate(value: str) -> str:
+    """OGRN (13 digits) through python-stdnum; OGRNIP (15) checked here, because stdnum 2.2
+    compares the whole remainder mod 13 instead of its last digit and refuses valid numbers."""
+    number = _digits(value)
+    if len(number) == 15 and number.isascii() and number.isdigit():
+        if number[0] not in "34" or int(number[:14]) % 13 % 10 != int(number[14]):
+            raise ValueError("OGRNIP checksum does not match")
+        return number
+    return _stdnum(ru_ogrn)(number)
 
 
 def snils_format(number: str) -> str:
@@ -55,11 +67,11 @@ def _stdnum(module: object) -> Callable[[str], str]:
 
 
 # kind → (normaliser that raises ValueError, message for people)
-IDENTIFIERS: dict[str, tuple[Callable[[str], str], object]] = {
+IDENTIFIERS: dict[str, tuple[Callable[[str], str], StrOrPromise]] = {
     "edrpou": (_stdnum(ua_edrpou), _("Enter a valid EDRPOU code: 8 digits.")),
     "rnokpp": (_stdnum(ua_rntrc), _("Enter a valid RNOKPP (individual tax number): 10 digits.")),
     "inn": (_stdnum(ru_inn), _("Enter a valid INN: 10 digits for a company, 12 for a person.")),
-    "ogrn": (_stdnum(ru_ogrn), _("Enter a valid OGRN: 13 or 15 digits.")),
+    "ogrn": (ogrn_validate, _("Enter a valid OGRN: 13 or 15 digits.")),
     "snils": (snils_validate, _("Enter a valid SNILS: 11 digits, e.g. 112-233-445 95.")),
 }
 

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -47,7 +48,9 @@ class UtilityProfile(models.Model):
     contact_phones = models.TextField(
         _("contact-centre phones"),
         blank=True,
-        help_text=_("One per line; a label may precede the number, e.g. “Kremenchuk: 0536 70 12 12”."),
+        help_text=_(
+            "One per line; a label may precede the number, e.g. “Kremenchuk: 0536 70 12 12”."
+        ),
     )
     email = models.EmailField(_("e-mail"), blank=True)
     opening_hours = models.CharField(_("opening hours"), max_length=200, blank=True)
@@ -67,6 +70,43 @@ class UtilityProfile(models.Model):
     appeals_enabled = models.BooleanField(_("appeals"), default=True)
     connections_enabled = models.BooleanField(_("grid connection applications"), default=False)
     service_orders_enabled = models.BooleanField(_("service orders"), default=False)
+    # Sign-up flows (one per reference portal), login identifiers, recovery, password policy.
+    signup_household_phone = models.BooleanField(
+        _("sign-up of households by phone and SMS code"), default=True
+    )
+    signup_business_phone = models.BooleanField(
+        _("sign-up of businesses by phone, account and EDRPOU"), default=False
+    )
+    signup_company_email = models.BooleanField(
+        _("sign-up of companies with e-mail activation"), default=False
+    )
+    signup_with_status = models.BooleanField(
+        _("sign-up with consent and status (individual or company)"), default=False
+    )
+    signup_by_application = models.BooleanField(
+        _("sign-up by a signed application and a registration code"), default=False
+    )
+    login_by_phone = models.BooleanField(_("login by phone"), default=True)
+    login_by_email = models.BooleanField(_("login by e-mail"), default=True)
+    login_by_username = models.BooleanField(_("login by username"), default=True)
+    login_by_account = models.BooleanField(_("login by personal account number"), default=True)
+    login_by_tax_id = models.BooleanField(_("login by EDRPOU, RNOKPP or INN"), default=False)
+    login_by_snils = models.BooleanField(_("login by SNILS"), default=False)
+    login_status_select = models.BooleanField(
+        _("ask for the status (individual or company) at login"), default=False
+    )
+    recovery_by_sms = models.BooleanField(_("password recovery by SMS code"), default=True)
+    recovery_by_email = models.BooleanField(_("password recovery by e-mailed link"), default=True)
+    password_min_length = models.PositiveSmallIntegerField(
+        _("minimum password length"),
+        default=8,
+        validators=[MinValueValidator(8), MaxValueValidator(64)],
+        help_text=_("Never below 8."),
+    )
+    password_require_classes = models.BooleanField(
+        _("passwords need upper- and lower-case latin letters, a digit and a symbol"),
+        default=False,
+    )
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     class Meta:

@@ -14,7 +14,9 @@ def to_money(value: Decimal | int | str) -> Decimal:
     if isinstance(value, float):
         raise TypeError("money must not be a float")
     try:
-        amount = Decimal(str(value).strip().replace(" ", "").replace("\u00a0", "").replace(",", "."))
+        amount = Decimal(
+            str(value).strip().replace(" ", "").replace("\u00a0", "").replace(",", ".")
+        )
     except InvalidOperation as exc:
         raise ValueError(f"not an amount: {value!r}") from exc
     if not amount.is_finite():

@@ -23,11 +23,17 @@ class Customer(models.Model):
     kind = models.CharField(_("kind"), max_length=16, choices=CustomerKind.choices)
     name = models.CharField(_("name"), max_length=300, help_text=_("Full name or legal name."))
     edrpou = models.CharField(
-        _("EDRPOU"), max_length=8, blank=True, db_index=True,
+        _("EDRPOU"),
+        max_length=8,
+        blank=True,
+        db_index=True,
         validators=[IdentifierValidator("edrpou")],
     )
     rnokpp = models.CharField(
-        _("RNOKPP"), max_length=10, blank=True, db_index=True,
+        _("RNOKPP"),
+        max_length=10,
+        blank=True,
+        db_index=True,
         validators=[IdentifierValidator("rnokpp")],
     )
     inn = models.CharField(
@@ -37,7 +43,10 @@ class Customer(models.Model):
         _("OGRN"), max_length=15, blank=True, validators=[IdentifierValidator("ogrn")]
     )
     snils = models.CharField(
-        _("SNILS"), max_length=11, blank=True, db_index=True,
+        _("SNILS"),
+        max_length=11,
+        blank=True,
+        db_index=True,
         validators=[IdentifierValidator("snils")],
     )
     code_word = models.CharField(_("code word"), max_length=100, blank=True)
@@ -104,14 +113,22 @@ class Account(models.Model):
         Customer, models.PROTECT, related_name="accounts", verbose_name=_("customer")
     )
     contract = models.ForeignKey(
-        Contract, models.PROTECT, null=True, blank=True, related_name="accounts",
+        Contract,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="accounts",
         verbose_name=_("contract"),
     )
     building = models.ForeignKey(
         Building, models.PROTECT, related_name="accounts", verbose_name=_("building")
     )
     apartment = models.ForeignKey(
-        Apartment, models.PROTECT, null=True, blank=True, related_name="accounts",
+        Apartment,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="accounts",
         verbose_name=_("apartment"),
     )
     status = models.CharField(
@@ -137,7 +154,9 @@ class AccountLink(models.Model):
     """A user may see an account: added by address (households) or granted with the company."""
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, models.CASCADE, related_name="account_links",
+        settings.AUTH_USER_MODEL,
+        models.CASCADE,
+        related_name="account_links",
         verbose_name=_("user"),
     )
     account = models.ForeignKey(
@@ -165,7 +184,11 @@ class ServicePoint(models.Model):
         Contract, models.CASCADE, related_name="service_points", verbose_name=_("contract")
     )
     account = models.ForeignKey(
-        Account, models.SET_NULL, null=True, blank=True, related_name="service_points",
+        Account,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="service_points",
         verbose_name=_("account"),
     )
     code = models.CharField(_("subscriber number"), max_length=40)

@@ -12,6 +12,6 @@ class UserAdmin(BaseUserAdmin):
     list_select_related = ["customer"]
     raw_id_fields = ["customer"]
     fieldsets = (
-        *BaseUserAdmin.fieldsets,
+        *(BaseUserAdmin.fieldsets or ()),
         (_("Kabinet"), {"fields": ("phone", "customer", "must_change_password", "language")}),
     )

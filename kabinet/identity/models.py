@@ -29,6 +29,40 @@ class User(AbstractUser):
     )
     language = models.CharField(_("language"), max_length=8, blank=True)
 
-    class Meta(AbstractUser.Meta):
+    class Meta:
         verbose_name = _("user")
         verbose_name_plural = _("users")
+
+
+class OneTimeCode(models.Model):
+    """A code sent by SMS (6 digits) or e-mail, bound to a purpose, a recipient and the pending
+    operation. Only a keyed hash of the code is stored (SECURITY.md 8-11)."""
+
+    class Purpose(models.TextChoices):
+        SIGNUP = "signup", _("Sign-up")
+        RESET = "reset", _("Password recovery")
+        CONTACT = "contact", _("Change of phone or e-mail")
+        REGISTRATION = "registration", _("Registration code")
+        SIGN = "sign", _("Signing a document")
+
+    purpose = models.CharField(_("purpose"), max_length=16, choices=Purpose.choices)
+    recipient = models.CharField(_("recipient"), max_length=254)
+    user = models.ForeignKey(
+        User, models.CASCADE, null=True, blank=True, related_name="codes", verbose_name=_("user")
+    )
+    operation = models.CharField(_("operation"), max_length=64, blank=True)
+    payload = models.JSONField(_("pending operation"), default=dict, blank=True)
+    code_hash = models.CharField(max_length=64)
+    attempts = models.PositiveSmallIntegerField(_("wrong tries"), default=0)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires"))
+    used_at = models.DateTimeField(_("used"), null=True, blank=True)
+    revoked = models.BooleanField(_("replaced by a newer code"), default=False)
+
+    class Meta:
+        verbose_name = _("one-time code")
+        verbose_name_plural = _("one-time codes")
+        indexes = [models.Index(fields=["purpose", "recipient", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.purpose} {self.pk}"

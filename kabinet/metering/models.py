@@ -11,14 +11,14 @@ from django.utils.translation import gettext_lazy as _
 from kabinet.core.models import Service
 from kabinet.customers.models import Account, ServicePoint
 
-READING = {"max_digits": 15, "decimal_places": 3}
 
 
 class Meter(models.Model):
     serial = models.CharField(_("serial number"), max_length=40, unique=True)
     service = models.CharField(_("service"), max_length=16, choices=Service.choices)
     digits = models.PositiveSmallIntegerField(
-        _("digits"), validators=[MinValueValidator(3), MaxValueValidator(10)],
+        _("digits"),
+        validators=[MinValueValidator(3), MaxValueValidator(10)],
         help_text=_("Whole digits on the register, e.g. 5 for 00001."),
     )
     decimals = models.PositiveSmallIntegerField(
@@ -29,11 +29,19 @@ class Meter(models.Model):
     )
     place = models.CharField(_("place"), max_length=200, blank=True)
     account = models.ForeignKey(
-        Account, models.CASCADE, null=True, blank=True, related_name="meters",
+        Account,
+        models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="meters",
         verbose_name=_("account"),
     )
     service_point = models.ForeignKey(
-        ServicePoint, models.CASCADE, null=True, blank=True, related_name="meters",
+        ServicePoint,
+        models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="meters",
         verbose_name=_("service point"),
     )
     remote_read = models.BooleanField(_("read remotely"), default=False)
@@ -69,16 +77,20 @@ class Reading(models.Model):
         Meter, models.CASCADE, related_name="readings", verbose_name=_("meter")
     )
     taken_on = models.DateField(_("date"))
-    value1 = models.DecimalField(_("value (zone 1)"), **READING)
-    value2 = models.DecimalField(_("value (zone 2)"), **READING, null=True, blank=True)
-    value3 = models.DecimalField(_("value (zone 3)"), **READING, null=True, blank=True)
+    value1 = models.DecimalField(_("value (zone 1)"), max_digits=15, decimal_places=3)
+    value2 = models.DecimalField(_("value (zone 2)"), max_digits=15, decimal_places=3, null=True, blank=True)
+    value3 = models.DecimalField(_("value (zone 3)"), max_digits=15, decimal_places=3, null=True, blank=True)
     status = models.CharField(
         _("status"), max_length=16, choices=Status.choices, default=Status.SUBMITTED
     )
     origin = models.CharField(_("source"), max_length=16, choices=Origin.choices)
     reject_reason = models.CharField(_("reason"), max_length=300, blank=True)
     submitted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("submitted by"),
     )
     submitted_at = models.DateTimeField(_("submitted"), default=timezone.now)

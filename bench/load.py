@@ -1,0 +1,162 @@
+"""Load scenario: requests per second and latency percentiles of Kabinet's pages, each side by
+side with a trivial endpoint of the same stack (/healthz: one `SELECT 1`) measured in the same run.
+
+The machines are noisy, so the figure that counts is the ratio page / baseline, and each page is
+measured in alternating rounds with the baseline. Usage (from the repository root):
+
+    make -C bench load                     # demo data, default pages
+    .venv/bin/python bench/load.py --help  # every option
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BASELINE = "/healthz"
+
+
+@dataclass
+class Run:
+    path: str
+    rps: float
+    p50_ms: float
+    p90_ms: float
+    p99_ms: float
+    errors: int
+
+
+def _ms(text: str) -> float:
+    match = re.fullmatch(r"([\d.]+)(us|ms|s)", text)
+    if not match:
+        raise ValueError(text)
+    value, unit = float(match.group(1)), match.group(2)
+    return value / 1000 if unit == "us" else value * 1000 if unit == "s" else value
+
+
+def wrk(url: str, *, seconds: int, connections: int, threads: int, headers: list[str]) -> Run:
+    cmd = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--latency"]
+    for header in headers:
+        cmd += ["-H", header]
+    out = subprocess.run([*cmd, url], capture_output=True, text=True, check=True).stdout
+    latency = dict(re.findall(r"^\s+(50|90|99)%\s+(\S+)$", out, re.M))
+    errors = sum(
+        int(n) for n in re.findall(r"(?:Non-2xx or 3xx responses|Socket errors:.*?):\s*(\d+)", out)
+    )
+    return Run(
+        path=url.split("://", 1)[1].split("/", 1)[1],
+        rps=float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),  # type: ignore[union-attr]
+        p50_ms=_ms(latency["50"]),
+        p90_ms=_ms(latency["90"]),
+        p99_ms=_ms(latency["99"]),
+        errors=errors,
+    )
+
+
+def wait_until_up(url: str, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=2):  # noqa: S310 (a local URL we built)
+                return
+        except OSError:
+            time.sleep(0.2)
+    raise SystemExit(f"server did not answer at {url}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawTextHelpFormatter
+    )
+    parser.add_argument("--pages", default="/,/contacts/", help="comma-separated paths")
+    parser.add_argument("--seconds", type=int, default=10, help="length of one measurement")
+    parser.add_argument("--rounds", type=int, default=3, help="alternating rounds per page")
+    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--workers", type=int, default=2, help="granian worker processes")
+    parser.add_argument("--port", type=int, default=8099)
+    parser.add_argument(
+        "--header", action="append", default=[], help="extra header, e.g. a session cookie"
+    )
+    args = parser.parse_args()
+
+    if not shutil.which("wrk"):
+        raise SystemExit("wrk is missing: apt-get install wrk (make -C bench load does it as root)")
+    env = dict(os.environ)
+    env.setdefault("SITE_URL", f"http://127.0.0.1:{args.port}")
+    server = subprocess.Popen(
+        [
+            str(ROOT / ".venv/bin/granian"),
+            "--interface",
+            "wsgi",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(args.port),
+            "--workers",
+            str(args.workers),
+            "--log-level",
+            "warning",
+            "kabinet.wsgi:application",
+        ],
+        cwd=ROOT,
+        env=env,
+    )
+    base = f"http://127.0.0.1:{args.port}"
+    try:
+        wait_until_up(base + BASELINE)
+        for path in (BASELINE, *args.pages.split(",")):  # warm every worker and cache
+            wrk(
+                base + path,
+                seconds=2,
+                connections=args.connections,
+                threads=args.threads,
+                headers=args.header,
+            )
+        print(
+            f"{'page':<28}{'req/s':>10}{'p50 ms':>9}{'p90 ms':>9}{'p99 ms':>9}{'errors':>8}"
+            f"{'÷ baseline':>12}"
+        )
+        for path in args.pages.split(","):
+            pairs = []
+            for _round in range(args.rounds):
+                page = wrk(
+                    base + path,
+                    seconds=args.seconds,
+                    connections=args.connections,
+                    threads=args.threads,
+                    headers=args.header,
+                )
+                ref = wrk(
+                    base + BASELINE,
+                    seconds=args.seconds,
+                    connections=args.connections,
+                    threads=args.threads,
+                    headers=args.header,
+                )
+                pairs.append((page, ref))
+            ratio = statistics.median(p.rps / r.rps for p, r in pairs)
+            for label, run in ((path, pairs[-1][0]), (f"  {BASELINE} (same rounds)", pairs[-1][1])):
+                print(
+                    f"{label:<28}{run.rps:>10.0f}{run.p50_ms:>9.1f}{run.p90_ms:>9.1f}"
+                    f"{run.p99_ms:>9.1f}{run.errors:>8}"
+                    + (f"{ratio:>11.0%}" if run is pairs[-1][0] else "")
+                )
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+    sys.stdout.flush()
+
+
+if __name__ == "__main__":
+    main()
