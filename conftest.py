@@ -35,6 +35,9 @@ _test_settings = override_settings(
     WHITENOISE_AUTOREFRESH=True,
     # Background tasks run at once, inside the test, so their effects can be asserted.
     TASKS={"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}},
+    # SMS go to an in-memory list the tests read (kabinet.notify.transports.fake.FakeSms).
+    SMS_BACKEND="fake",
+    EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend",
 )
 
 
@@ -47,6 +50,30 @@ def pytest_configure(config: pytest.Config) -> None:
 def pytest_unconfigure(config: pytest.Config) -> None:
     _test_settings.disable()
     shutil.rmtree(_media_root, ignore_errors=True)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache(request: pytest.FixtureRequest) -> None:
+    """Rate limits live in the shared cache (a database table or Redis), which no transaction
+    rollback or flush empties: every test that touches the database starts with none."""
+    uses_db = request.node.get_closest_marker("django_db") or {
+        "db",
+        "transactional_db",
+        "live_server",
+    } & set(request.fixturenames)
+    if uses_db:
+        from django.core.cache import cache
+
+        request.getfixturevalue("django_db_setup")
+        with request.getfixturevalue("django_db_blocker").unblock():
+            cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_fake_sms() -> None:
+    from kabinet.notify.transports.fake import FakeSms
+
+    FakeSms.reset()
 
 
 @pytest.fixture

@@ -90,6 +90,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "kabinet.identity.middleware.SessionRulesMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "kabinet.core.middleware.PrivatePagesMiddleware",
@@ -192,7 +193,8 @@ SESSION_COOKIE_SECURE = HTTPS
 CSRF_COOKIE_SECURE = HTTPS
 CSRF_COOKIE_HTTPONLY = True
 CSRF_FAILURE_VIEW = "kabinet.core.views.csrf_failure"
-LOGIN_URL = "admin:login"
+LOGIN_URL = "identity:login"
+LOGIN_REDIRECT_URL = "customers:cabinet"
 
 # --- Security headers (SECURITY.md 30-31) ------------------------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True

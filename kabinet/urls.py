@@ -9,6 +9,8 @@ handler500 = "kabinet.core.views.server_error"
 
 urlpatterns = [
     path("", include("kabinet.core.urls")),
+    path("", include("kabinet.identity.urls")),
+    path("cabinet/", include("kabinet.customers.urls")),
     path("admin/", admin.site.urls),
     path("healthz", core_views.healthz, name="healthz"),
     path("", include("kabinet.notify.urls")),

@@ -12,7 +12,6 @@ from django.utils.translation import gettext_lazy as _
 from kabinet.customers.models import Account, Contract
 
 
-
 class Source(models.TextChoices):
     BILLING = "billing", _("Billing system")
     PREVIOUS = "previous", _("Previous cabinet")
@@ -27,10 +26,14 @@ class Statement(models.Model):
     )
     period = models.DateField(_("period"), help_text=_("The first day of the month."))
     volume = models.DecimalField(_("volume"), max_digits=14, decimal_places=3, default=0)
-    opening_balance = models.DecimalField(_("opening balance"), max_digits=14, decimal_places=2, default=0)
+    opening_balance = models.DecimalField(
+        _("opening balance"), max_digits=14, decimal_places=2, default=0
+    )
     charged = models.DecimalField(_("charged"), max_digits=14, decimal_places=2, default=0)
     paid = models.DecimalField(_("paid"), max_digits=14, decimal_places=2, default=0)
-    closing_balance = models.DecimalField(_("closing balance"), max_digits=14, decimal_places=2, default=0)
+    closing_balance = models.DecimalField(
+        _("closing balance"), max_digits=14, decimal_places=2, default=0
+    )
     tariff = models.DecimalField(
         _("tariff"), max_digits=12, decimal_places=5, null=True, blank=True
     )

@@ -10,8 +10,8 @@ from collections.abc import Callable
 
 from django.core.exceptions import ValidationError
 from django.utils.deconstruct import deconstructible
-from django_stubs_ext import StrOrPromise
 from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
 from stdnum.exceptions import ValidationError as StdnumError
 from stdnum.ru import inn as ru_inn
 from stdnum.ru import ogrn as ru_ogrn

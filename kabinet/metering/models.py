@@ -12,7 +12,6 @@ from kabinet.core.models import Service
 from kabinet.customers.models import Account, ServicePoint
 
 
-
 class Meter(models.Model):
     serial = models.CharField(_("serial number"), max_length=40, unique=True)
     service = models.CharField(_("service"), max_length=16, choices=Service.choices)
@@ -78,8 +77,12 @@ class Reading(models.Model):
     )
     taken_on = models.DateField(_("date"))
     value1 = models.DecimalField(_("value (zone 1)"), max_digits=15, decimal_places=3)
-    value2 = models.DecimalField(_("value (zone 2)"), max_digits=15, decimal_places=3, null=True, blank=True)
-    value3 = models.DecimalField(_("value (zone 3)"), max_digits=15, decimal_places=3, null=True, blank=True)
+    value2 = models.DecimalField(
+        _("value (zone 2)"), max_digits=15, decimal_places=3, null=True, blank=True
+    )
+    value3 = models.DecimalField(
+        _("value (zone 3)"), max_digits=15, decimal_places=3, null=True, blank=True
+    )
     status = models.CharField(
         _("status"), max_length=16, choices=Status.choices, default=Status.SUBMITTED
     )

@@ -1,0 +1,24 @@
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from kabinet.core.models import Announcement
+
+from .models import AccountLink
+
+
+@login_required
+def cabinet(request: HttpRequest) -> HttpResponse:
+    """The cabinet's first page: the user's accounts, or an invitation to add one."""
+    links = list(
+        AccountLink.objects.filter(user=request.user).select_related(
+            "account__building__street__settlement", "account__apartment"
+        )
+    )
+    branch_ids = list({link.account.building.street.settlement.branch_id for link in links})
+    announcements = Announcement.objects.current(branch_ids=branch_ids).filter(on_dashboard=True)[
+        :5
+    ]
+    return render(
+        request, "customers/cabinet.html", {"links": links, "announcements": announcements}
+    )
