@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from kabinet.customers.models import CustomerKind
 
 
 class User(AbstractUser):
@@ -24,6 +27,11 @@ class User(AbstractUser):
         verbose_name=_("customer"),
         help_text=_("The customer this user acts for (a household or a company)."),
     )
+    # Who the person says they are at sign-up (DRSK's status, KRESC's application): their own
+    # identifiers, which also serve as logins before billing links them to a customer.
+    kind = models.CharField(_("status"), max_length=16, choices=CustomerKind.choices, blank=True)
+    tax_id = models.CharField(_("EDRPOU, RNOKPP or INN"), max_length=12, blank=True, db_index=True)
+    snils = models.CharField(_("SNILS"), max_length=11, blank=True, db_index=True)
     must_change_password = models.BooleanField(
         _("must change password at next login"), default=False
     )
@@ -86,3 +94,117 @@ class UserSession(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class ConsentText(models.Model):
+    """A version of the consent to personal-data processing (2297-VI, 152-FZ)."""
+
+    version = models.CharField(_("version"), max_length=20, unique=True)
+    text = models.TextField(_("text (Ukrainian)"))
+    text_ru = models.TextField(_("text (Russian)"), blank=True)
+    text_en = models.TextField(_("text (English)"), blank=True)
+    published_at = models.DateTimeField(_("in force from"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("consent text")
+        verbose_name_plural = _("consent texts")
+        ordering = ["-published_at"]
+
+    def __str__(self) -> str:
+        return self.version
+
+    @classmethod
+    def current(cls) -> ConsentText | None:
+        return cls.objects.filter(published_at__lte=timezone.now()).first()
+
+
+class ConsentGrant(models.Model):
+    """One grant of consent: given before anything personal is stored, linked to the user
+    once the account exists, and withdrawn at the person's request. Never deleted."""
+
+    text = models.ForeignKey(
+        ConsentText, models.PROTECT, related_name="grants", verbose_name=_("consent text")
+    )
+    user = models.ForeignKey(
+        User,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="consents",
+        verbose_name=_("user"),
+    )
+    granted_at = models.DateTimeField(_("given"), default=timezone.now)
+    ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    user_agent = models.CharField(_("browser"), max_length=300, blank=True)
+    withdrawn_at = models.DateTimeField(_("withdrawn"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("consent")
+        verbose_name_plural = _("consents")
+        ordering = ["-granted_at"]
+
+    def __str__(self) -> str:
+        return f"{self.text} {self.granted_at:%Y-%m-%d}"
+
+
+class RegistrationApplication(models.Model):
+    """KRESC: a business asks for access with a signed application (or in person); staff
+    verify it and e-mail a registration code with which the customer picks login and password."""
+
+    class Offer(models.TextChoices):
+        UNIVERSAL = "universal", _("Universal service")
+        FREE_PRICE = "free_price", _("Free price")
+
+    class Status(models.TextChoices):
+        NEW = "new", _("Waiting for verification")
+        APPROVED = "approved", _("Approved, code sent")
+        REJECTED = "rejected", _("Rejected")
+        COMPLETED = "completed", _("Registration completed")
+
+    class Source(models.TextChoices):
+        ONLINE = "online", _("Uploaded on the site")
+        OFFICE = "office", _("Signed at a service centre")
+
+    company_name = models.CharField(_("customer name"), max_length=300)
+    tax_id = models.CharField(_("EDRPOU or RNOKPP"), max_length=10)
+    email = models.EmailField(_("e-mail"))
+    phones = models.CharField(_("phones"), max_length=200)
+    code_word = models.CharField(_("code word"), max_length=100)
+    contact_person = models.CharField(_("contact person"), max_length=200)
+    offer = models.CharField(_("commercial offer"), max_length=16, choices=Offer.choices)
+    document = models.FileField(
+        _("signed application"), upload_to="applications/%Y/%m/", blank=True
+    )
+    source = models.CharField(
+        _("source"), max_length=16, choices=Source.choices, default=Source.ONLINE
+    )
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.NEW, db_index=True
+    )
+    reject_reason = models.CharField(_("reason"), max_length=300, blank=True)
+    reviewed_by = models.ForeignKey(
+        User,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("verified by"),
+    )
+    reviewed_at = models.DateTimeField(_("verified"), null=True, blank=True)
+    user = models.ForeignKey(
+        User,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="registration_applications",
+        verbose_name=_("user"),
+    )
+    created_at = models.DateTimeField(_("received"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("registration application")
+        verbose_name_plural = _("registration applications")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.company_name} ({self.tax_id})"

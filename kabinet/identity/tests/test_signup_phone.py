@@ -87,7 +87,7 @@ def test_resend_invalidates_the_previous_code_after_a_cool_down(
     first = last_code(PHONE)
     response = client.post(reverse("identity:code_resend"), follow=True)
     assert len(FakeSms.outbox) == 1  # within the cool-down: no second SMS
-    assert "minute" in str(list(response.context["messages"])[0]) or response.status_code == 200
+    assert "minute" in str(next(iter(response.context["messages"])))
     from kabinet.identity import codes
 
     codes.COOL_DOWN.reset(f"signup:{PHONE}")  # a minute later
