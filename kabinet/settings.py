@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "csp",
+    "captcha",  # django-simple-captcha: the self-hosted captcha of the company sign-up
     "kabinet.core",
     "kabinet.identity",
     "kabinet.notify",

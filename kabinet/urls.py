@@ -2,6 +2,11 @@ from django.contrib import admin
 from django.urls import include, path
 
 from kabinet.core import views as core_views
+from kabinet.identity.staff_otp import StaffOTPAdminSite
+
+# The back office asks staff for a TOTP code too (SECURITY.md 7): the usual django-otp way
+# of making the default admin site its OTPAdminSite, so every registered model stays put.
+admin.site.__class__ = StaffOTPAdminSite
 
 handler403 = "kabinet.core.views.permission_denied"
 handler404 = "kabinet.core.views.page_not_found"
@@ -12,6 +17,7 @@ urlpatterns = [
     path("", include("kabinet.identity.urls")),
     path("cabinet/", include("kabinet.customers.urls")),
     path("admin/", admin.site.urls),
+    path("captcha/", include("captcha.urls")),  # the captcha's images (company sign-up)
     path("healthz", core_views.healthz, name="healthz"),
     path("", include("kabinet.notify.urls")),
 ]

@@ -24,7 +24,6 @@ urlpatterns: list[URLPattern] = [
     path("recovery/sms/", views.recovery_sms, name="recovery_sms"),
     path("recovery/sms/confirm/", views.recovery_sms_confirm, name="recovery_sms_confirm"),
     path("first-password/", views.first_password, name="first_password"),
-    path("settings/", views.account_settings, name="settings"),
     path("settings/password/", views.password_change, name="password_change"),
 ]
 # One module per flow of the seed portals, each with its forms, service functions and views.

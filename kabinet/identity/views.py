@@ -10,7 +10,6 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
@@ -30,17 +29,10 @@ from .forms import (
     SmsRecoveryForm,
 )
 from .models import User
+from .office import issued_password_expired
+from .texts import wait_text as _wait_text
 
 PENDING = "identity_pending"  # session key: {"purpose": ..., "phone": ...}
-
-
-def _wait_text(seconds: int) -> str:
-    minutes = max(1, (seconds + 59) // 60)
-    return ngettext(
-        "Too many attempts. Try again in %(n)d minute.",
-        "Too many attempts. Try again in %(n)d minutes.",
-        minutes,
-    ) % {"n": minutes}
 
 
 def _next_url(request: HttpRequest) -> str:
@@ -83,11 +75,20 @@ def login_view(request: HttpRequest) -> HttpResponse:
                 form.add_error(None, _("The login or password is not right."))
             else:
                 assert isinstance(user, User)
-                services.login_succeeded(user=user)
-                services.session_start(request=request, user=user, how="password")
-                if user.must_change_password:
-                    return redirect("identity:first_password")
-                return redirect(_next_url(request))
+                if issued_password_expired(user):
+                    form.add_error(
+                        None,
+                        _(
+                            "This one-time password has expired. Ask the service centre for "
+                            "a new one."
+                        ),
+                    )
+                else:
+                    services.login_succeeded(user=user)
+                    services.session_start(request=request, user=user, how="password")
+                    if user.must_change_password:
+                        return redirect("identity:first_password")
+                    return redirect(_next_url(request))
     announcements = Announcement.objects.current().filter(on_login_page=True)[:3]
     return render(
         request,
@@ -248,20 +249,3 @@ def password_change(request: HttpRequest) -> HttpResponse:
         )
         return redirect("identity:settings")
     return render(request, "identity/password_change.html", {"form": form})
-
-
-@login_required
-@never_cache
-def account_settings(request: HttpRequest) -> HttpResponse:
-    user = request.user
-    assert isinstance(user, User)
-    sessions = user.session_records.all()[:20]
-    return render(
-        request,
-        "identity/settings.html",
-        {
-            "sessions": sessions,
-            "current_key": request.session.session_key,
-            "masked_phone": mask_phone(user.phone) if user.phone else "",
-        },
-    )

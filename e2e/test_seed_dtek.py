@@ -1,0 +1,111 @@
+"""The DTEK guide in a browser (seed 001): business sign-up by mobile phone, personal account and
+EDRPOU with an SMS confirmation code, login by account number, and the "already registered"
+answer that points to the contact centre."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from kabinet.core import testing
+from kabinet.core.models import Service, UtilityProfile
+from kabinet.customers.models import Account, Customer, CustomerKind
+from kabinet.notify.transports.fake import FakeSms
+
+pytestmark = pytest.mark.e2e
+
+PASSWORD = "Svitlo#Kyiv2024"  # the guide's rule: latin, upper + lower + digit + symbol, ≥ 8
+CONTACT_CENTRE = "044 202 15 88\n050 210 15 88\n073 202 15 88\n067 210 15 88"
+
+
+def dtek_profile(utility: UtilityProfile) -> UtilityProfile:
+    utility.signup_business_phone = True
+    utility.password_require_classes = True
+    utility.contact_phones = CONTACT_CENTRE
+    utility.save()
+    return utility
+
+
+def business(edrpou: str | None = None) -> tuple[Customer, list[Account]]:
+    """A company in billing with two electricity accounts."""
+    fields = {"edrpou": edrpou} if edrpou else {}
+    customer = testing.make_customer(kind=CustomerKind.COMPANY, name="ТОВ «Світло»", **fields)
+    accounts = [
+        testing.make_account(customer=customer, service=Service.ELECTRICITY),
+        testing.make_account(customer=customer, service=Service.ELECTRICITY),
+    ]
+    return customer, accounts
+
+
+def sms_code(phone: str) -> str:
+    texts = [record.text for record in FakeSms.outbox if record.to == phone]
+    assert texts, f"no SMS to {phone}"
+    return re.search(r"\b(\d{6})\b", texts[-1]).group(1)  # type: ignore[union-attr]
+
+
+def fill_business_signup(page: Page, base: str, *, phone: str, account: str, edrpou: str) -> None:
+    """The guide's list: phone, personal account, EDRPOU, password; then "Sign up"."""
+    page.goto(base + "/")
+    page.locator(".main-nav a[href='/signup/']").click()
+    page.locator("a[href='/signup/business/']").click()
+    page.fill("#id_phone", phone)
+    page.fill("#id_account", account)
+    page.fill("#id_edrpou", edrpou)
+    expect(page.locator("#id_password1_helptext")).to_contain_text("Qwer123!")  # the hint
+    page.fill("#id_password1", PASSWORD)
+    page.fill("#id_password2", PASSWORD)
+    page.locator("form.stacked button[type=submit]").click()
+
+
+def test_business_sign_up_with_sms_code_then_login_by_account(
+    live_server, page: Page, utility: UtilityProfile
+) -> None:
+    base = live_server.url
+    dtek_profile(utility)
+    customer, accounts = business()
+
+    fill_business_signup(
+        page, base, phone="050 123 45 67", account=accounts[0].number, edrpou=customer.edrpou
+    )
+    expect(page).to_have_url(base + "/signup/business/confirm/")
+    expect(page.locator("main")).to_contain_text("+38050•••••67")
+    page.fill("#id_code", sms_code("+380501234567"))
+    page.locator("form.stacked button[type=submit]").click()
+    expect(page).to_have_url(base + "/login/")
+
+    # "After registration you can choose the needed personal account": log in by account number
+    page.fill("#id_identifier", accounts[1].number)
+    page.fill("#id_password", PASSWORD)
+    page.locator("form.stacked button[type=submit]").click()
+    expect(page).to_have_url(base + "/cabinet/")
+    for account in accounts:
+        expect(page.locator("main")).to_contain_text(account.number)
+
+
+def test_an_already_registered_pair_points_to_the_contact_centre(
+    live_server, page: Page, utility: UtilityProfile
+) -> None:
+    base = live_server.url
+    dtek_profile(utility)
+    customer, accounts = business()
+    testing.make_user(
+        phone="+380671112233",
+        customer=customer,
+        kind=CustomerKind.COMPANY,
+        tax_id=customer.edrpou,
+        accounts=accounts,
+    )
+
+    fill_business_signup(
+        page, base, phone="050 123 45 67", account=accounts[0].number, edrpou=customer.edrpou
+    )
+    expect(page).to_have_url(base + "/signup/business/")
+    alert = page.locator("form.stacked .message.error")
+    for number in CONTACT_CENTRE.splitlines():
+        expect(alert).to_contain_text(number)
+    expect(page.locator("main")).not_to_contain_text("1112233")  # who registered stays hidden
+    expect(page.locator("#id_account")).to_have_value(accounts[0].number)
+    expect(page.locator("#id_password1")).to_have_value("")
+    assert FakeSms.outbox == []
