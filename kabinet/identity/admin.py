@@ -15,3 +15,7 @@ class UserAdmin(BaseUserAdmin):
         *(BaseUserAdmin.fieldsets or ()),
         (_("Kabinet"), {"fields": ("phone", "customer", "must_change_password", "language")}),
     )
+
+
+# Consent texts and grants, registration applications (DRSK, KRESC sign-up flows).
+from . import admin_registration  # noqa: E402, F401

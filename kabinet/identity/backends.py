@@ -45,16 +45,24 @@ def identifier_query(identifier: str, *, profile: UtilityProfile, status: str = 
     if profile.login_by_account:
         query |= Q(account_links__account__number=text)
     if digits.isdigit():
+        # the customer's identifiers (billing) and the user's own (given at sign-up)
         if profile.login_by_tax_id and len(digits) in (8, 10, 12):
             query |= (
-                Q(customer__edrpou=digits) | Q(customer__rnokpp=digits) | Q(customer__inn=digits)
+                Q(customer__edrpou=digits)
+                | Q(customer__rnokpp=digits)
+                | Q(customer__inn=digits)
+                | Q(tax_id=digits)
             )
         if profile.login_by_snils and len(digits) == 11:
-            query |= Q(customer__snils=digits)
+            query |= Q(customer__snils=digits) | Q(snils=digits)
+    # The status: the customer's kind once billing links one, else the status given at sign-up.
+    business = [CustomerKind.COMPANY, CustomerKind.ENTREPRENEUR]
     if status == CustomerKind.INDIVIDUAL:
-        query &= Q(customer__isnull=True) | Q(customer__kind=CustomerKind.INDIVIDUAL)
+        query &= Q(customer__kind=CustomerKind.INDIVIDUAL) | Q(
+            customer__isnull=True, kind__in=["", CustomerKind.INDIVIDUAL]
+        )
     elif status:
-        query &= Q(customer__kind__in=[CustomerKind.COMPANY, CustomerKind.ENTREPRENEUR])
+        query &= Q(customer__kind__in=business) | Q(customer__isnull=True, kind__in=business)
     return query
 
 
