@@ -1,8 +1,11 @@
+from typing import cast
+
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from kabinet.core.models import Announcement
+from kabinet.identity.models import User
 
 from .models import AccountLink
 
@@ -11,7 +14,7 @@ from .models import AccountLink
 def cabinet(request: HttpRequest) -> HttpResponse:
     """The cabinet's first page: the user's accounts, or an invitation to add one."""
     links = list(
-        AccountLink.objects.filter(user=request.user).select_related(
+        AccountLink.objects.filter(user=cast(User, request.user)).select_related(
             "account__building__street__settlement", "account__apartment"
         )
     )

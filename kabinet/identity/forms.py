@@ -61,7 +61,7 @@ class NewPasswordMixin(forms.Form):
         return User()
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         first, second = data.get("password1"), data.get("password2")
         if first and second and first != second:
             self.add_error("password2", _("The two passwords differ. Type the same one twice."))

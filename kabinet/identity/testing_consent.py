@@ -1,6 +1,6 @@
-"""A consent text for tests, the demo and fixtures: DRSK's sign-up cannot start without one.
+"""A consent text for tests and the demo: DRSK's sign-up cannot start without one.
 
-Like kabinet/core/testing.py, nothing in production imports this module.
+A real utility writes its own in the back office; nothing but tests and the demo imports this.
 """
 
 from __future__ import annotations

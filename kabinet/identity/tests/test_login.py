@@ -92,9 +92,14 @@ def test_wrong_password_and_unknown_login_answer_the_same(login, household):
 def test_unknown_users_cost_a_password_hash_too(login, utility, monkeypatch):
     from kabinet.identity import backends
 
-    calls = []
+    calls: list[str] = []
     real = backends.make_password
-    monkeypatch.setattr(backends, "make_password", lambda p: calls.append(p) or real(p))
+
+    def counting(password: str) -> str:
+        calls.append(password)
+        return real(password)
+
+    monkeypatch.setattr(backends, "make_password", counting)
     login("nobody-at-all")
     assert calls
 

@@ -52,9 +52,10 @@ def test_unknown_phone_gets_the_same_page_and_no_sms(
 
 def test_recovery_activates_a_pending_signup(en, utility, django_capture_on_commit_callbacks):
     """The guide: no activation SMS? Go through password recovery."""
-    pending = User.objects.create(username="+380501234567", phone="+380501234567", is_active=False)
-    start_recovery(en, pending.phone, capture=django_capture_on_commit_callbacks)
-    en.post(reverse("identity:recovery_sms_confirm"), {"code": last_code(pending.phone)})
+    phone = "+380501234567"
+    pending = User.objects.create(username=phone, phone=phone, is_active=False)
+    start_recovery(en, phone, capture=django_capture_on_commit_callbacks)
+    en.post(reverse("identity:recovery_sms_confirm"), {"code": last_code(phone)})
     pending.refresh_from_db()
     assert pending.is_active and pending.check_password(NEW)
 
