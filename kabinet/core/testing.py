@@ -417,3 +417,17 @@ def require_catalogues(*codes: str) -> None:
         if "not written yet" in reason:
             pytest.skip(reason)
         pytest.fail(reason)
+
+
+def back_office_login(client: Any, user: User) -> Any:
+    """Log staff in as the back-office login would: password and a verified TOTP device."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+
+    from kabinet.identity.staff_otp import totp_device_for
+
+    device = totp_device_for(user)
+    client.force_login(user)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    return device

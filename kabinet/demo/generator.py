@@ -257,6 +257,7 @@ def logins_table() -> str:
             *(line(row).rstrip() for row in rows),
             "The back office also asks for an authenticator code: add the key "
             f"{DEMO_TOTP_BASE32} to an authenticator app,",
-            "or print the current code: `DEMO=1 .venv/bin/python manage.py staff_totp --code admin`.",
+            "or print the current code: "
+            "`DEMO=1 .venv/bin/python manage.py staff_totp --code admin`",
         ]
     )

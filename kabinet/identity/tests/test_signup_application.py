@@ -6,7 +6,6 @@ import re
 from datetime import timedelta
 from pathlib import Path
 
-import django_otp
 import pytest
 from django.contrib.auth.models import Permission
 from django.core import mail
@@ -14,7 +13,6 @@ from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from kabinet.core import testing
 from kabinet.core.models import AuditEvent
@@ -75,11 +73,7 @@ def verifier_user(username: str = "verifier", *, can_change: bool = True) -> Use
 
 def back_office(client, user: User):
     """Log staff in to the back office, second factor included (the admin is OTP-guarded)."""
-    device = TOTPDevice.objects.create(user=user, name="test", confirmed=True)
-    client.force_login(user)
-    session = client.session
-    session[django_otp.DEVICE_ID_SESSION_KEY] = device.persistent_id
-    session.save()
+    testing.back_office_login(client, user)
     return client
 
 

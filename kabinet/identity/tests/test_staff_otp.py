@@ -8,7 +8,6 @@ import io
 import pytest
 from django.core.management import CommandError, call_command
 from django.urls import reverse
-from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -20,14 +19,7 @@ PASSWORD = testing.PASSWORD
 ADMIN_LOGIN = "/admin/login/?next=/admin/"
 
 
-def verified_login(client, user: User) -> TOTPDevice:
-    """Log `user` in as the back-office login would: password and a TOTP device."""
-    device = totp_device_for(user)
-    client.force_login(user)
-    session = client.session
-    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
-    session.save()
-    return device
+verified_login = testing.back_office_login
 
 
 def wrong(code: str) -> str:

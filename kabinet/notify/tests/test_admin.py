@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.contrib.auth.models import Permission
 from django.test import Client
 from django.urls import reverse
@@ -26,7 +27,8 @@ def admin_client(*, superuser: bool = True, can_retry: bool = False) -> Client:
     if can_retry:
         user.user_permissions.add(Permission.objects.get(codename="change_outboxmessage"))
     client = Client()
-    client.force_login(user)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"  # the assertions read English
+    testing.back_office_login(client, user)
     return client
 
 
