@@ -63,7 +63,7 @@ demo: messages
 	@trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	  $(PY) manage.py worker & worker=$$!; \
 	  $(VENV)/bin/granian --interface wsgi --host $(HOST) --port $(PORT) --workers $(WORKERS) \
-	    --log-level warning kabinet.wsgi:application
+	    --blocking-threads 4 --log-level warning kabinet.wsgi:application
 
 # --- Tests --------------------------------------------------------------------------------------
 lint: $(VENV)/.installed-dev

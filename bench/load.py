@@ -84,6 +84,9 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--workers", type=int, default=2, help="granian worker processes")
+    parser.add_argument(
+        "--blocking-threads", type=int, default=4, help="granian threads per worker process"
+    )
     parser.add_argument("--port", type=int, default=8099)
     parser.add_argument(
         "--header", action="append", default=[], help="extra header, e.g. a session cookie"

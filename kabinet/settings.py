@@ -185,6 +185,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "kabinet.identity.passwords.ContextValidator"},
 ]
+RETENTION_DAYS = int(env("RETENTION_DAYS", "90"))  # rejected uploads are kept this long
 SESSION_COOKIE_AGE = int(env("SESSION_IDLE_SECONDS", str(30 * 60)))
 SESSION_ABSOLUTE_SECONDS = int(env("SESSION_ABSOLUTE_SECONDS", str(12 * 3600)))
 SESSION_SAVE_EVERY_REQUEST = True
