@@ -7,6 +7,7 @@ are the same either way (SECURITY.md 6).
 from __future__ import annotations
 
 import logging
+import secrets
 import time
 
 from django.conf import settings
@@ -108,8 +109,11 @@ def login_succeeded(*, user: User) -> None:
 # --- Household sign-up by phone (Kremenchukgaz) -----------------------------------------------
 
 
-def signup_by_phone(*, phone: str, password: str, request: HttpRequest) -> None:
-    """Create (or refresh) an inactive user and text an activation code to the phone.
+def pending_signup_by_phone(
+    *, phone: str, password: str, request: HttpRequest, flow: str, payload: dict[str, object]
+) -> None:
+    """Create (or refresh) an inactive user with this phone as login and text the activation
+    code; `payload` travels with the code to the confirmation.
 
     If the phone already belongs to an active user, that person gets an SMS saying so instead
     of a code; the visitor sees the same "code sent" page either way.
@@ -125,21 +129,31 @@ def signup_by_phone(*, phone: str, password: str, request: HttpRequest) -> None:
                 context={},
                 language=language,
             )
-            audit("signup.phone_taken", request=request, obj=existing)
+            audit("signup.phone_taken", request=request, obj=existing, flow=flow)
             return
         user = existing or User(username=phone, phone=phone, is_active=False)
+        if User.objects.filter(username=user.username).exclude(pk=user.pk).exists():
+            user.username = f"{phone}-{secrets.token_hex(3)}"  # a phone once changed away
         user.password = make_password(password)
         user.language = language or ""
         user.save()
-        audit("signup.started", request=request, actor=user, obj=user, flow="phone")
+        audit("signup.started", request=request, actor=user, obj=user, flow=flow)
     code_issue(
         purpose=OneTimeCode.Purpose.SIGNUP,
         channel=Channel.SMS,
         recipient=phone,
         user=user,
         operation=f"user:{user.pk}",
+        payload=payload,
         request=request,
         language=language,
+    )
+
+
+def signup_by_phone(*, phone: str, password: str, request: HttpRequest) -> None:
+    """Kremenchukgaz: the household's phone is the login."""
+    pending_signup_by_phone(
+        phone=phone, password=password, request=request, flow="phone", payload={}
     )
 
 

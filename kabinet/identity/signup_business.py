@@ -6,12 +6,10 @@ logs in with any of their account numbers and the password.
 
 from __future__ import annotations
 
-import secrets
 from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
@@ -29,11 +27,9 @@ from kabinet.core.models import UtilityProfile
 from kabinet.core.ratelimit import Throttle
 from kabinet.customers.models import Account, AccountLink, Customer, CustomerKind
 from kabinet.notify.masking import mask_phone
-from kabinet.notify.models import Channel
-from kabinet.notify.services import message_render_and_queue
 
 from . import services
-from .codes import CodeThrottled, code_issue, code_verify
+from .codes import CodeThrottled, code_verify
 from .forms import CodeForm, KabinetForm, NewPasswordMixin, PhoneField
 from .models import OneTimeCode, User
 from .texts import wait_text as _wait_text
@@ -158,35 +154,12 @@ def signup_business_start(
     if _registered_by_another_phone(tax_id=tax_id, phone=phone):
         audit("signup.refused", request=request, flow=FLOW, reason="taken", customer_id=customer.pk)
         raise PairTaken
-    language = getattr(request, "LANGUAGE_CODE", None)
-    with transaction.atomic():
-        existing = User.objects.select_for_update().filter(phone=phone).first()
-        if existing is not None and existing.is_active:
-            message_render_and_queue(
-                channel=Channel.SMS,
-                recipient=phone,
-                purpose="already_registered",
-                context={},
-                language=language,
-            )
-            audit("signup.phone_taken", request=request, obj=existing, flow=FLOW)
-            return
-        user = existing or User(username=phone, phone=phone, is_active=False)
-        if User.objects.filter(username=user.username).exclude(pk=user.pk).exists():
-            user.username = f"{phone}-{secrets.token_hex(3)}"  # a phone once changed away
-        user.password = make_password(password)
-        user.language = language or ""
-        user.save()
-        audit("signup.started", request=request, actor=user, obj=user, flow=FLOW)
-    code_issue(
-        purpose=OneTimeCode.Purpose.SIGNUP,
-        channel=Channel.SMS,
-        recipient=phone,
-        user=user,
-        operation=f"user:{user.pk}",
-        payload={"flow": FLOW, "customer": customer.pk, "tax_id": tax_id},
+    services.pending_signup_by_phone(
+        phone=phone,
+        password=password,
         request=request,
-        language=language,
+        flow=FLOW,
+        payload={"flow": FLOW, "customer": customer.pk, "tax_id": tax_id},
     )
 
 
