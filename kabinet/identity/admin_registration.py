@@ -24,6 +24,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from kabinet.core.admin import ReadOnlyAdmin
 from kabinet.core.audit import audit
 
 from . import signup_application as flow
@@ -63,21 +64,12 @@ class ConsentTextAdmin(admin.ModelAdmin):
 
 
 @admin.register(ConsentGrant)
-class ConsentGrantAdmin(admin.ModelAdmin):
+class ConsentGrantAdmin(ReadOnlyAdmin):
     list_display = ["granted_at", "text", "user", "ip", "withdrawn_at"]
     list_filter = ["text", ("withdrawn_at", admin.EmptyFieldListFilter)]
     search_fields = ["user__username", "user__email", "=ip"]
     list_select_related = ["text", "user"]
     date_hierarchy = "granted_at"
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 # --- Registration applications ------------------------------------------------------------------

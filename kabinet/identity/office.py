@@ -35,8 +35,6 @@ from django.views.decorators.http import require_POST
 from kabinet.core.audit import audit
 from kabinet.core.models import AuditEvent
 from kabinet.customers.models import Account, AccountLink
-from kabinet.notify.models import Channel
-from kabinet.notify.services import message_render_and_queue
 
 from . import services
 from .forms import KabinetForm
@@ -104,17 +102,7 @@ def _issue(
     user.save(update_fields=["password", "must_change_password", "is_active"])
     services.sessions_end_others(user=user, keep=None)  # whoever was logged in is not any more
     if not created:
-        channel, recipient = (
-            (Channel.EMAIL, user.email) if user.email else (Channel.SMS, user.phone or "")
-        )
-        if recipient:
-            message_render_and_queue(
-                channel=channel,
-                recipient=recipient,
-                purpose="office_password_issued",
-                context={"time": timezone.now()},
-                language=user.language or None,
-            )
+        services.notice_send(user=user, purpose="office_password_issued")
     audit(
         ISSUED,
         request=request,

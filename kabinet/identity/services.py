@@ -247,6 +247,22 @@ def recovery_by_sms_confirm(*, phone: str, code: str, request: HttpRequest) -> U
 # --- Password change --------------------------------------------------------------------------
 
 
+def notice_send(*, user: User, purpose: str) -> None:
+    """Tell the person something happened to their account: by e-mail when we have one (it is
+    free), else by SMS; nothing when neither is known."""
+    channel, recipient = (
+        (Channel.EMAIL, user.email) if user.email else (Channel.SMS, user.phone or "")
+    )
+    if recipient:
+        message_render_and_queue(
+            channel=channel,
+            recipient=recipient,
+            purpose=purpose,
+            context={"time": timezone.now()},
+            language=user.language or None,
+        )
+
+
 def password_change(*, user: User, password: str, request: HttpRequest) -> None:
     """Set a new password, end the user's other sessions and tell them (SECURITY.md 4)."""
     from django.contrib.auth import update_session_auth_hash
@@ -257,16 +273,5 @@ def password_change(*, user: User, password: str, request: HttpRequest) -> None:
         user.save(update_fields=["password", "must_change_password"])
         update_session_auth_hash(request, user)
         sessions_end_others(user=user, keep=request.session.session_key)
-        # E-mail when we have it (free), else SMS.
-        channel, recipient = (
-            (Channel.EMAIL, user.email) if user.email else (Channel.SMS, user.phone or "")
-        )
-        if recipient:
-            message_render_and_queue(
-                channel=channel,
-                recipient=recipient,
-                purpose="password_changed",
-                context={"time": timezone.now()},
-                language=user.language or None,
-            )
+        notice_send(user=user, purpose="password_changed")
         audit("password.changed", request=request, actor=user, obj=user)
