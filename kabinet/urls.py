@@ -16,6 +16,8 @@ urlpatterns = [
     path("", include("kabinet.core.urls")),
     path("", include("kabinet.identity.urls")),
     path("cabinet/", include("kabinet.customers.urls")),
+    path("cabinet/", include("kabinet.billing.urls")),
+    path("appeals/", include("kabinet.appeals.urls")),
     path("admin/", admin.site.urls),
     path("captcha/", include("captcha.urls")),  # the captcha's images (company sign-up)
     path("healthz", core_views.healthz, name="healthz"),

@@ -149,6 +149,17 @@ class Account(models.Model):
     def unit(self) -> str:
         return str(SERVICE_UNITS[self.service])
 
+    def address_line(self) -> str:
+        """“Кременчук, вул. Соборна, 12, кв. 7” (select_related the address tree first)."""
+        parts = [
+            self.building.street.settlement.name,
+            self.building.street.name,
+            self.building.number,
+        ]
+        if self.apartment_id:
+            parts.append(f"{_('apt.')} {self.apartment.number}")  # type: ignore[union-attr]
+        return ", ".join(parts)
+
 
 class AccountLink(models.Model):
     """A user may see an account: added by address (households) or granted with the company."""

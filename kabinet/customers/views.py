@@ -7,17 +7,13 @@ from django.shortcuts import render
 from kabinet.core.models import Announcement
 from kabinet.identity.models import User
 
-from .models import AccountLink
+from .selectors import links_for
 
 
 @login_required
 def cabinet(request: HttpRequest) -> HttpResponse:
     """The cabinet's first page: the user's accounts, or an invitation to add one."""
-    links = list(
-        AccountLink.objects.filter(user=cast(User, request.user)).select_related(
-            "account__building__street__settlement", "account__apartment"
-        )
-    )
+    links = list(links_for(cast(User, request.user)))
     branch_ids = list({link.account.building.street.settlement.branch_id for link in links})
     announcements = Announcement.objects.current(branch_ids=branch_ids).filter(on_dashboard=True)[
         :5

@@ -1,0 +1,29 @@
+"""Read-side queries of the cabinet: which accounts a user may see, each in a fixed number of
+queries whatever their number. Every customer page goes through these (SECURITY.md 16)."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+from django.http import Http404
+
+from kabinet.identity.models import User
+
+from .models import AccountLink
+
+ADDRESS = (
+    "account__building__street__settlement__branch",
+    "account__apartment",
+)
+
+
+def links_for(user: User) -> QuerySet[AccountLink]:
+    """The user's accounts, with their addresses, in the order they were added."""
+    return AccountLink.objects.filter(user=user).select_related(*ADDRESS)
+
+
+def link_for(user: User, account_pk: int) -> AccountLink:
+    """The user's link to one account, or 404: another person's account does not exist here."""
+    link = links_for(user).filter(account_id=account_pk).first()
+    if link is None:
+        raise Http404
+    return link
