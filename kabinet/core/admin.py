@@ -42,6 +42,12 @@ class UtilityProfileForm(forms.ModelForm):
         widget=forms.CheckboxSelectMultiple,
         required=False,
     )
+    readings_not_accepted_services = forms.MultipleChoiceField(
+        label=_("services whose readings this utility does not take"),
+        choices=Service.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
 
     class Meta:
         model = UtilityProfile

@@ -64,6 +64,12 @@ class UtilityProfile(models.Model):
         blank=True,
         help_text=_("Where customers submit readings when this utility does not take them."),
     )
+    readings_not_accepted_services = models.JSONField(
+        _("services whose readings this utility does not take"),
+        default=list,
+        blank=True,
+        help_text=_("Customers are told to send these readings to the distribution operator."),
+    )
     # Feature switches; later features add theirs here.
     payments_enabled = models.BooleanField(_("online payments"), default=True)
     readings_enabled = models.BooleanField(_("meter readings"), default=True)
