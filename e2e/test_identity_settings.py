@@ -12,6 +12,7 @@ import pytest
 from django.contrib.auth.models import Permission
 from playwright.sync_api import Browser, Page, expect
 
+from e2e.helpers import in_cabinet
 from kabinet.core import testing
 from kabinet.core.models import UtilityProfile
 from kabinet.identity.models import User
@@ -35,7 +36,7 @@ def log_in(page: Page, base: str, identifier: str, password: str = testing.PASSW
     page.fill("#id_identifier", identifier)
     page.fill("#id_password", password)
     page.locator("form.stacked button[type=submit]").click()
-    expect(page).to_have_url(base + "/cabinet/")
+    expect(page).to_have_url(in_cabinet(base))
 
 
 def open_settings(page: Page, base: str) -> None:
@@ -67,10 +68,10 @@ def test_change_the_password_and_the_other_browser_is_logged_out(
         expect(page).to_have_url(base + "/settings/")
         expect(page.locator(".message.success")).to_be_visible()
 
-        other.goto(base + "/cabinet/")
+        other.goto(base + "/settings/")
         expect(other).to_have_url(re.compile(re.escape(base) + r"/login/"))
-        page.goto(base + "/cabinet/")
-        expect(page).to_have_url(base + "/cabinet/")  # this session goes on
+        page.goto(base + "/settings/")
+        expect(page).to_have_url(base + "/settings/")  # this session goes on
     finally:
         other_context.close()
     assert User.objects.get(pk=olena.pk).check_password(NEW_PASSWORD)
@@ -159,7 +160,7 @@ def test_a_password_issued_at_the_office_is_replaced_at_the_first_login(
         customer.fill("#id_password1", NEW_PASSWORD)
         customer.fill("#id_password2", NEW_PASSWORD)
         customer.locator("form.stacked button[type=submit]").click()
-        expect(customer).to_have_url(base + "/cabinet/")
+        expect(customer).to_have_url(in_cabinet(base))
     finally:
         customer_context.close()
     user = User.objects.get(username=account.number)

@@ -9,6 +9,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
+from e2e.helpers import in_cabinet
 from kabinet.core import testing
 from kabinet.core.models import Service, UtilityProfile
 from kabinet.customers.models import Account, Customer, CustomerKind
@@ -79,7 +80,7 @@ def test_business_sign_up_with_sms_code_then_login_by_account(
     page.fill("#id_identifier", accounts[1].number)
     page.fill("#id_password", PASSWORD)
     page.locator("form.stacked button[type=submit]").click()
-    expect(page).to_have_url(base + "/cabinet/")
+    expect(page).to_have_url(in_cabinet(base))
     for account in accounts:
         expect(page.locator("main")).to_contain_text(account.number)
 

@@ -13,6 +13,7 @@ from django.conf import settings
 from django.core import mail
 from playwright.sync_api import Page, expect
 
+from e2e.helpers import in_cabinet
 from kabinet.core import testing
 from kabinet.core.models import Service, UtilityProfile
 from kabinet.customers.models import CustomerKind
@@ -74,7 +75,7 @@ def test_company_sign_up_with_captcha_activation_link_and_login(
     expect(page.locator(".message.success")).to_be_visible()
 
     log_in(page, base, "Торговая марка", PASSWORD)
-    expect(page).to_have_url(base + "/cabinet/")
+    expect(page).to_have_url(in_cabinet(base))
     expect(page.locator("main")).to_contain_text(account.number)
 
 
@@ -104,4 +105,4 @@ def test_password_recovery_by_e_mailed_link(
     expect(page).to_have_url(base + "/login/")  # no automatic login
 
     log_in(page, base, "vodokanal-buh", new_password)
-    expect(page).to_have_url(base + "/cabinet/")
+    expect(page).to_have_url(in_cabinet(base))

@@ -92,3 +92,221 @@ def test_wrong_login_keeps_what_was_typed(live_server, page: Page, utility: Util
     expect(page.locator("#id_identifier")).to_have_value("0509998877")
     expect(page.locator("#id_password")).to_have_value("")
     expect(page.locator(".message.error")).to_be_visible()
+
+
+def choose(page: Page, select: str, label: str) -> None:
+    """Pick an option once the script has filled the select (it appears when ready)."""
+    expect(page.locator(f"{select} option", has_text=label)).to_have_count(1)
+    page.select_option(select, label=label)
+
+
+def test_add_accounts_by_address_switch_between_them_and_name_one(
+    live_server, page: Page, utility: UtilityProfile
+) -> None:
+    """The guide: “+ додати рахунок”, the address step by step, two accounts, “Дача”."""
+    from kabinet.core import testing
+    from kabinet.core.models import Service
+
+    testing.make_address(branch="Світловодська філія", settlement="Світловодськ", building="1")
+    flat = testing.make_address(street="вул. Соборна", building="12", apartment="7")
+    testing.make_address(street="вул. Соборна", building="12", apartment="8")
+    house = testing.make_building(street="вул. Садова", building="3")
+    customer = testing.make_customer(name="Коваленко Олена Петрівна")
+    gas = testing.make_account(customer=customer, address=flat, number="0512345678")
+    power = testing.make_account(
+        customer=customer, service=Service.ELECTRICITY, address=house, number="0587654321"
+    )
+    phone = testing.unique_phone()
+    testing.make_user(phone=phone)
+    base = live_server.url
+
+    log_in(page, base, phone, testing.PASSWORD)
+    expect(page).to_have_url(base + "/cabinet/")
+    page.locator("main a[href='/cabinet/accounts/add/']").click()
+    expect(page).to_have_url(base + "/cabinet/accounts/add/")
+    expect(page.locator("#address-form .js-next")).to_be_hidden()  # the script is on
+    expect(page.locator("#account-final")).to_be_hidden()
+    choose(page, "#id_branch", "Кременчуцька філія")
+    choose(page, "#id_settlement", "Кременчук")
+    choose(page, "#id_street", "вул. Соборна")
+    choose(page, "#id_building", "12")
+    choose(page, "#id_apartment", "7")
+    page.fill("#id_number", "0512345678")
+    page.fill("#id_surname_start", "ков")
+    page.locator("#account-final button[type=submit]").click()
+    expect(page).to_have_url(base + f"/cabinet/accounts/{gas.pk}/")
+
+    # the second account: a private house, no apartments
+    page.locator(".accounts-nav a[href='/cabinet/accounts/add/']").click()
+    choose(page, "#id_branch", "Кременчуцька філія")
+    choose(page, "#id_settlement", "Кременчук")
+    choose(page, "#id_street", "вул. Садова")
+    choose(page, "#id_building", "3")
+    expect(page.locator("#account-final")).to_be_visible()
+    expect(page.locator("#id_apartment")).to_be_hidden()
+    page.fill("#id_number", "0587654321")
+    page.fill("#id_surname_start", "Ков")
+    page.locator("#account-final button[type=submit]").click()
+    expect(page).to_have_url(base + f"/cabinet/accounts/{power.pk}/")
+
+    # switch between them in the list on the left
+    nav = page.locator(".accounts-nav")
+    expect(nav.locator(f"a[href='/cabinet/accounts/{power.pk}/']")).to_have_attribute(
+        "aria-current", "page"
+    )
+    nav.locator(f"a[href='/cabinet/accounts/{gas.pk}/']").click()
+    expect(page).to_have_url(base + f"/cabinet/accounts/{gas.pk}/")
+    expect(nav.locator(f"a[href='/cabinet/accounts/{gas.pk}/']")).to_have_attribute(
+        "aria-current", "page"
+    )
+    expect(nav.locator("a[aria-current]")).to_have_count(1)
+
+    # name it “Дача”
+    nav.locator(f"a[href='/cabinet/accounts/{gas.pk}/rename/']").click()
+    page.fill("#id_nickname", "Дача")
+    page.locator("main form.stacked button[type=submit]").click()
+    expect(page).to_have_url(base + f"/cabinet/accounts/{gas.pk}/")
+    expect(nav.locator(f"a[href='/cabinet/accounts/{gas.pk}/']")).to_contain_text("Дача")
+
+
+def _statements(account, months: int) -> None:
+    """`months` monthly statements of `account` ending December 2025, closing in debt."""
+    import datetime as dt
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    from kabinet.billing.models import Statement
+    from kabinet.core.periods import add_months
+
+    Statement.objects.bulk_create(
+        Statement(
+            account=account,
+            period=add_months(dt.date(2025, 12, 1), n - months + 1),
+            volume=Decimal(40 + n),
+            charged=Decimal(300 + n),
+            paid=Decimal(250),
+            closing_balance=Decimal(50 + n),
+            as_of=timezone.now(),
+        )
+        for n in range(months)
+    )
+
+
+def test_dashboard_switch_accounts_and_statistics_with_downloads(
+    live_server, page: Page, utility: UtilityProfile, household
+) -> None:
+    """The guide: the account's figures, the other account from the list, statistics by year."""
+    from pathlib import Path
+
+    from kabinet.core.testing import PASSWORD as HOUSEHOLD_PASSWORD
+
+    for account in household.accounts:
+        _statements(account, 14)
+    base = live_server.url
+    gas, electricity = household.gas, household.electricity
+    log_in(page, base, household.user.phone, HOUSEHOLD_PASSWORD)
+    expect(page).to_have_url(f"{base}/cabinet/accounts/{gas.pk}/")
+    expect(page.locator(".figures .volume")).to_contain_text("53")
+    expect(page.locator(".figures .volume")).to_contain_text(gas.unit)
+    expect(page.locator(".balance.debt")).to_contain_text("63")
+
+    page.locator(f".accounts-nav a[href='/cabinet/accounts/{electricity.pk}/']").click()
+    expect(page).to_have_url(f"{base}/cabinet/accounts/{electricity.pk}/")
+    expect(page.locator(".accounts-nav a[aria-current=page]")).to_contain_text(electricity.number)
+    expect(page.locator(".figures .volume")).to_contain_text(electricity.unit)
+
+    page.locator(f"a[href='/cabinet/accounts/{electricity.pk}/statistics/']").click()
+    expect(page.locator("svg.chart[role=img]")).to_be_visible()
+    expect(page.locator("table#stats tbody tr")).to_have_count(12)
+    page.select_option("#id_year", "2024")
+    page.locator("form.year-switch button[type=submit]").click()
+    expect(page).to_have_url(re.compile(r"/statistics/\?year=2024$"))
+    expect(page.locator("table#stats tbody tr")).to_have_count(2)
+    expect(page.locator("svg.chart[role=img] rect.bar")).to_have_count(2)
+
+    with page.expect_download() as info:
+        page.locator("a[href$='statistics.csv?year=2024']").click()
+    download = info.value
+    assert download.suggested_filename == f"statistics-{electricity.number}-2024.csv"
+    content = Path(download.path()).read_bytes()
+    assert content.startswith(b"\xef\xbb\xbf") and b"2024-11;" in content
+
+
+def test_add_an_account_step_by_step_without_javascript(
+    live_server, browser, utility: UtilityProfile
+) -> None:
+    """Without JavaScript the address is chosen one “Next” at a time; the result is the same."""
+    from kabinet.core import testing
+
+    flat = testing.make_address(street="вул. Соборна", building="12", apartment="7")
+    customer = testing.make_customer(name="Коваленко Олена Петрівна")
+    gas = testing.make_account(customer=customer, address=flat, number="0512345679")
+    phone = testing.unique_phone()
+    testing.make_user(phone=phone)
+    base = live_server.url
+    context = browser.new_context(java_script_enabled=False, locale="uk-UA")
+    try:
+        page = context.new_page()
+        log_in(page, base, phone, testing.PASSWORD)
+        page.goto(base + "/cabinet/accounts/add/")
+        for select, label in [
+            ("#id_branch", "Кременчуцька філія"),
+            ("#id_settlement", "Кременчук"),
+            ("#id_street", "вул. Соборна"),
+            ("#id_building", "12"),
+            ("#id_apartment", "7"),
+        ]:
+            expect(page.locator("#account-final")).to_be_hidden()
+            page.select_option(select, label=label)
+            page.locator("#address-form .js-next").click()
+        page.fill("#id_number", "0512345679")
+        page.fill("#id_surname_start", "Шев")  # wrong: the message, the typed number kept
+        page.locator("#account-final button[type=submit]").click()
+        expect(page.locator("#account-final .message.error")).to_be_visible()
+        expect(page.locator("#id_number")).to_have_value("0512345679")
+        page.fill("#id_surname_start", "Ков")
+        page.locator("#account-final button[type=submit]").click()
+        expect(page).to_have_url(base + f"/cabinet/accounts/{gas.pk}/")
+    finally:
+        context.close()
+
+
+def test_send_a_message_from_contacts_and_read_the_answer(
+    live_server, page: Page, utility: UtilityProfile, household, tmp_path
+) -> None:
+    """The guide's Contacts: hours and the lunch break, “Відправити повідомлення” with a file,
+    the number and the answer date, then “My messages” with the utility's answer."""
+    from django.utils.timezone import localtime
+
+    from kabinet.appeals.models import Appeal
+    from kabinet.core.testing import PASSWORD as HOUSEHOLD_PASSWORD
+
+    base = live_server.url
+    log_in(page, base, household.user.phone, HOUSEHOLD_PASSWORD)
+    page.locator(".main-nav a[href='/contacts/']").click()
+    expect(page).to_have_url(base + "/contacts/")
+    expect(page.locator("main .facts")).to_contain_text(utility.opening_hours)
+    expect(page.locator("main .facts")).to_contain_text(utility.lunch_break)
+
+    page.select_option("#id_topic", "payment_missing")
+    page.select_option("#id_account", str(household.gas.pk))
+    page.fill("#id_text", "Оплата за жовтень не відображається в кабінеті.")
+    png = tmp_path / "receipt.png"
+    png.write_bytes(b"\x89PNG\r\n\x1a\n" + b"\x00" * 32)
+    page.set_input_files("#id_attachment", png)
+    page.locator("#message form.stacked button[type=submit]").click()
+    expect(page).to_have_url(base + "/appeals/")
+    appeal = Appeal.objects.get(user=household.user)
+    expect(page.locator(".messages")).to_contain_text(appeal.number)
+    expect(page.locator(".messages")).to_contain_text(f"{localtime(appeal.due_at):%d.%m.%Y}")
+    expect(page.locator(f"#appeal-{appeal.pk}")).to_contain_text(appeal.number)
+    expect(page.locator("main")).to_contain_text("receipt.png")
+    expect(page.locator(".appeal-answer")).to_have_count(0)
+
+    # a member of staff answers (the back office's tools belong to the appeals issue)
+    appeal.answer = "Платіж зараховано 05.11, дякуємо."
+    appeal.save()
+    page.reload()
+    expect(page.locator(".messages")).to_have_count(0)
+    expect(page.locator(".appeal-answer")).to_contain_text("Платіж зараховано 05.11")

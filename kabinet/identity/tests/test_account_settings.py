@@ -172,8 +172,8 @@ def test_sessions_are_listed_and_another_one_ends_in_the_session_store(olena, ho
     olena.post(reverse("identity:settings_session_end", args=[record.pk]))
     assert not Session.objects.filter(session_key=record.session_key).exists()
     assert not UserSession.objects.filter(pk=record.pk).exists()
-    assert other.get(reverse("customers:cabinet")).status_code == 302
-    assert olena.get(reverse("customers:cabinet")).status_code == 200
+    assert other.get(reverse("identity:settings")).status_code == 302
+    assert olena.get(reverse("identity:settings")).status_code == 200
 
 
 def test_one_cannot_end_the_session_of_someone_else(olena, outsider):
@@ -181,14 +181,14 @@ def test_one_cannot_end_the_session_of_someone_else(olena, outsider):
     record = UserSession.objects.get(user=outsider.user)
     olena.post(reverse("identity:settings_session_end", args=[record.pk]))
     assert Session.objects.filter(session_key=record.session_key).exists()
-    assert theirs.get(reverse("customers:cabinet")).status_code == 200
+    assert theirs.get(reverse("identity:settings")).status_code == 200
 
 
 def test_all_other_sessions_end(olena, household):
     others = [log_in(household.user) for _ in range(2)]
     olena.post(reverse("identity:settings_sessions_end_others"))
-    assert all(c.get(reverse("customers:cabinet")).status_code == 302 for c in others)
-    assert olena.get(reverse("customers:cabinet")).status_code == 200
+    assert all(c.get(reverse("identity:settings")).status_code == 302 for c in others)
+    assert olena.get(reverse("identity:settings")).status_code == 200
     assert UserSession.objects.filter(user=household.user).count() == 1
 
 

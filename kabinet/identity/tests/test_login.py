@@ -146,7 +146,7 @@ def test_logout_kills_the_session_on_the_server(client, login, household):
     key = client.session.session_key
     client.post(reverse("identity:logout"))
     assert not Session.objects.filter(session_key=key).exists()
-    assert client.get(reverse("customers:cabinet")).status_code == 302
+    assert client.get(reverse("identity:settings")).status_code == 302
 
 
 def test_logout_is_post_only(client, login, household):

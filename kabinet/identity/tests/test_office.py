@@ -125,7 +125,7 @@ def test_a_reset_replaces_the_password_and_ends_the_sessions(desk, household):
     user.refresh_from_db()
     assert user.must_change_password and user.check_password(password)
     assert not user.check_password(testing.PASSWORD)
-    assert other.get(reverse("customers:cabinet")).status_code == 302
+    assert other.get(reverse("identity:settings")).status_code == 302
 
 
 def test_a_reissue_invalidates_the_previous_password(desk, household):
@@ -153,7 +153,7 @@ def test_the_first_login_forces_a_new_password(desk, household, settings):
     user = User.objects.get(username=household.gas.number)
     assert not user.must_change_password and user.check_password(NEW)
     assert not user.check_password(password)
-    assert customer.get(reverse("customers:cabinet")).status_code == 200
+    assert customer.get(reverse("identity:settings")).status_code == 200
 
 
 def test_the_issued_password_expires(desk, household, monkeypatch):

@@ -69,7 +69,7 @@ def test_recovery_ends_every_session(en, household, django_capture_on_commit_cal
     assert Session.objects.count() == 1
     start_recovery(en, household.user.phone, capture=django_capture_on_commit_callbacks)
     en.post(reverse("identity:recovery_sms_confirm"), {"code": last_code(household.user.phone)})
-    assert other.get(reverse("customers:cabinet")).status_code == 302
+    assert other.get(reverse("identity:settings")).status_code == 302
 
 
 def test_a_wrong_code_leaves_the_password_alone(en, household, django_capture_on_commit_callbacks):
@@ -99,8 +99,8 @@ def test_password_change_needs_the_current_one_ends_other_sessions_and_notifies(
     with django_capture_on_commit_callbacks(execute=True):
         response = en.post(url, {"current": testing.PASSWORD, "password1": NEW, "password2": NEW})
     assert response.status_code == 302
-    assert en.get(reverse("customers:cabinet")).status_code == 200  # this session stays
-    assert other.get(reverse("customers:cabinet")).status_code == 302  # the other one ended
+    assert en.get(reverse("identity:settings")).status_code == 200  # this session stays
+    assert other.get(reverse("identity:settings")).status_code == 302  # the other one ended
     notice = OutboxMessage.objects.get(purpose="password_changed")
     assert notice.recipient == household.user.phone
 
@@ -118,7 +118,7 @@ def test_staff_issued_password_must_be_replaced_at_first_login(en, household):
     en.post(reverse("identity:first_password"), {"password1": NEW, "password2": NEW})
     user.refresh_from_db()
     assert not user.must_change_password and user.check_password(NEW)
-    assert en.get(reverse("customers:cabinet")).status_code == 200
+    assert en.get(reverse("identity:settings")).status_code == 200
 
 
 def test_long_unicode_passwords_with_spaces_are_accepted_whole(en, household):

@@ -77,7 +77,7 @@ def test_a_link_resets_the_password_without_logging_in_and_ends_sessions(
     user = User.objects.get(pk=person.pk)
     assert user.check_password(NEW)
     assert not Session.objects.exclude(session_key=en.session.session_key).exists()
-    assert elsewhere.get(reverse("customers:cabinet")).status_code == 302  # logged out there
+    assert elsewhere.get(reverse("identity:settings")).status_code == 302  # logged out there
     assert "password was changed" in mail.outbox[-1].subject
 
 

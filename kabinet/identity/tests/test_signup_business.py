@@ -94,7 +94,7 @@ def test_sign_up_links_every_account_of_the_edrpou_and_logs_in_by_account(en, su
         reverse("identity:login"), {"identifier": accounts[1].number, "password": PASSWORD}
     )
     assert response.status_code == 302
-    cabinet = en.get(response.url)
+    cabinet = en.get(response.url, follow=True)
     assert {link.account.number for link in cabinet.context["links"]} == linked
 
 
