@@ -49,7 +49,9 @@ def wrk(url: str, *, seconds: int, connections: int, threads: int, headers: list
     for header in headers:
         cmd += ["-H", header]
     out = subprocess.run([*cmd, url], capture_output=True, text=True, check=True).stdout
-    latency = dict(re.findall(r"^\s+(50|90|99)%\s+(\S+)$", out, re.M))
+    if not re.search(r"^\s+99%", out, re.M):
+        raise SystemExit(f"wrk measured nothing at {url}:\n{out}")
+    latency = dict(re.findall(r"^\s+(50|90|99)%\s+(\S+)\s*$", out, re.M))
     errors = sum(
         int(n) for n in re.findall(r"(?:Non-2xx or 3xx responses|Socket errors:.*?):\s*(\d+)", out)
     )
@@ -67,11 +69,47 @@ def wait_until_up(url: str, timeout: float = 30) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         try:
-            with urllib.request.urlopen(url, timeout=2):  # noqa: S310 (a local URL we built)
+            with urllib.request.urlopen(url, timeout=2):
                 return
         except OSError:
             time.sleep(0.2)
     raise SystemExit(f"server did not answer at {url}")
+
+
+def log_in(base: str, credentials: str) -> tuple[str, dict[str, str]]:
+    """Log in through the form like a browser; the session cookie header and the cabinet's
+    own pages ({dashboard}, {statistics}) of the first account."""
+    import http.cookiejar
+    import urllib.parse
+
+    identifier, _sep, password = credentials.partition(":")
+    jar = http.cookiejar.CookieJar()
+
+    class NoRedirect(urllib.request.HTTPRedirectHandler):
+        def redirect_request(self, *args: object, **kwargs: object) -> None:
+            return None
+
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar), NoRedirect)
+    page = opener.open(base + "/login/").read().decode()
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)  # type: ignore[union-attr]
+    form = urllib.parse.urlencode(
+        {"csrfmiddlewaretoken": token, "identifier": identifier, "password": password}
+    ).encode()
+    for url, data in ((base + "/login/", form), (base + "/cabinet/", None)):
+        try:
+            opener.open(
+                urllib.request.Request(url, data=data, headers={"Referer": base + "/login/"})
+            )
+        except urllib.error.HTTPError as redirect:
+            location = redirect.headers["Location"]
+    cookies = {c.name: c.value for c in jar}
+    if "sessionid" not in cookies or "/accounts/" not in location:
+        raise SystemExit(f"could not log in as {identifier}")
+    dashboard = location.replace(base, "")
+    return f"Cookie: sessionid={cookies['sessionid']}", {
+        "dashboard": dashboard,
+        "statistics": dashboard + "statistics/",
+    }
 
 
 def main() -> None:
@@ -90,6 +128,11 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=8099)
     parser.add_argument(
         "--header", action="append", default=[], help="extra header, e.g. a session cookie"
+    )
+    parser.add_argument(
+        "--login",
+        default="",
+        help="IDENTIFIER:PASSWORD: log in first; pages may then use {dashboard} and {statistics}",
     )
     args = parser.parse_args()
 
@@ -118,6 +161,12 @@ def main() -> None:
     base = f"http://127.0.0.1:{args.port}"
     try:
         wait_until_up(base + BASELINE)
+        pages = args.pages
+        if args.login:
+            cookie, named = log_in(base, args.login)
+            args.header.append(cookie)
+            pages = pages.format(**named)
+        args.pages = pages
         for path in (BASELINE, *args.pages.split(",")):  # warm every worker and cache
             wrk(
                 base + path,

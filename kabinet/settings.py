@@ -188,7 +188,9 @@ AUTH_PASSWORD_VALIDATORS = [
 RETENTION_DAYS = int(env("RETENTION_DAYS", "90"))  # rejected uploads are kept this long
 SESSION_COOKIE_AGE = int(env("SESSION_IDLE_SECONDS", str(30 * 60)))
 SESSION_ABSOLUTE_SECONDS = int(env("SESSION_ABSOLUTE_SECONDS", str(12 * 3600)))
-SESSION_SAVE_EVERY_REQUEST = True
+# The idle timeout is refreshed by SessionRulesMiddleware at most once a minute, not by a
+# session write on every request (which serialises SQLite writers under load).
+SESSION_SAVE_EVERY_REQUEST = False
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = HTTPS

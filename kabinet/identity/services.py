@@ -32,6 +32,7 @@ logger = logging.getLogger("kabinet.identity")
 LOGIN_BACKOFF = Backoff("login")
 LOGIN_PER_IP = Throttle("login-ip", limit=100, window=900)
 SESSION_STARTED = "kabinet_started"
+SESSION_SEEN = "kabinet_seen"  # when the idle timeout was last moved forward
 
 
 class LoginDelayed(Exception):
@@ -46,7 +47,7 @@ class LoginDelayed(Exception):
 def session_start(*, request: HttpRequest, user: User, how: str) -> None:
     """Log in: a new session key, the start time for the absolute timeout, a session record."""
     login(request, user, backend="kabinet.identity.backends.IdentifierBackend")
-    request.session[SESSION_STARTED] = int(time.time())
+    request.session[SESSION_STARTED] = request.session[SESSION_SEEN] = int(time.time())
     request.session.save()
     UserSession.objects.create(
         user=user,

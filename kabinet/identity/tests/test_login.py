@@ -173,3 +173,33 @@ def test_next_is_kept_but_never_leaves_the_site(client, login, household):
 def test_inactive_users_cannot_log_in(login, household):
     User.objects.filter(pk=household.user.pk).update(is_active=False)
     assert login(household.user.phone).status_code == 200
+
+
+def test_idle_timeout_moves_forward_at_most_once_a_minute(client, login, household):
+    from django.contrib.sessions.models import Session
+
+    login(household.user.phone)
+    key = client.session.session_key
+    first = Session.objects.get(session_key=key).expire_date
+    client.get(reverse("identity:settings"))
+    assert Session.objects.get(session_key=key).expire_date == first  # no write this minute
+    session = client.session
+    session["kabinet_seen"] -= 61
+    session.save()
+    saved = Session.objects.get(session_key=key).expire_date
+    client.get(reverse("identity:settings"))
+    assert Session.objects.get(session_key=key).expire_date > saved  # a minute on: refreshed
+
+
+def test_an_idle_session_ends(client, login, household, settings):
+    from datetime import timedelta
+
+    from django.contrib.sessions.models import Session
+    from django.utils import timezone
+
+    login(household.user.phone)
+    Session.objects.filter(session_key=client.session.session_key).update(
+        expire_date=timezone.now() - timedelta(seconds=1)
+    )
+    response = client.get(reverse("identity:settings"))
+    assert response.status_code == 302 and response.url.startswith(reverse("identity:login"))
