@@ -106,3 +106,111 @@ def test_password_recovery_by_e_mailed_link(
 
     log_in(page, base, "vodokanal-buh", new_password)
     expect(page).to_have_url(in_cabinet(base))
+
+
+def test_household_logs_in_with_the_account_number_and_an_office_password(
+    live_server, page: Page, utility: UtilityProfile
+) -> None:
+    """Steps 13-15: the office issues a password for a household's personal account; the
+    household logs in with the account number and that password, chooses its own, and sees
+    its charges, payments and client information."""
+    import datetime as dt
+    from decimal import Decimal
+
+    from django.test import RequestFactory
+    from django.utils import timezone, translation
+
+    from kabinet.billing.models import Payment, Statement
+    from kabinet.core.money import format_money
+    from kabinet.identity.models import User
+    from kabinet.identity.office import office_login_create
+
+    base = live_server.url
+    household = testing.make_household(name="Кузнецова Анна Сергеевна")
+    account = testing.make_account(
+        customer=household.customer, service=Service.WATER, address=household.address
+    )
+    now = timezone.now()
+    months = [  # (period, charged, paid); each month opens with the previous one's closing
+        (dt.date(2026, 7, 1), Decimal("412.35"), Decimal("0.00")),
+        (dt.date(2026, 8, 1), Decimal("398.10"), Decimal("412.35")),
+        (dt.date(2026, 9, 1), Decimal("1305.75"), Decimal("650.00")),
+    ]
+    balance = Decimal("0.00")
+    for period, charged, paid in months:
+        Statement.objects.create(
+            account=account,
+            period=period,
+            volume=Decimal("7.500"),
+            opening_balance=balance,
+            charged=charged,
+            paid=paid,
+            closing_balance=balance + charged - paid,
+            as_of=now,
+        )
+        balance += charged - paid
+    debt = balance  # 1 053.85
+    Payment.objects.create(
+        account=account,
+        reference="KK-2026-08-12-1",
+        paid_on=dt.date(2026, 8, 12),
+        amount=Decimal("412.35"),
+        channel=Payment.Channel.BANK,
+        as_of=now,
+    )
+    Payment.objects.create(
+        account=account,
+        reference="KK-2026-09-15-1",
+        paid_on=dt.date(2026, 9, 15),
+        amount=Decimal("650.00"),
+        channel=Payment.Channel.CASH,
+        as_of=now,
+    )
+
+    # Step 14: the password is issued at the office (the back-office flow in the browser,
+    # with TOTP, is test_identity_settings' test_a_password_issued_at_the_office_...).
+    request = RequestFactory().post(f"/office/credentials/accounts/{account.pk}/")
+    request.user = testing.make_staff(username="kraskom-desk")
+    issued = office_login_create(account=account, request=request)
+    assert issued.created and issued.user.username == account.number
+
+    def money(value: Decimal) -> str:
+        with translation.override("uk"):
+            return format_money(value, utility.currency)
+
+    def figure(value: Decimal) -> str:
+        """The number alone, as the statistics table shows it (no currency)."""
+        return money(value).rsplit("\u00a0", 1)[0]
+
+    log_in(page, base, account.number, issued.password)
+    expect(page).to_have_url(base + "/first-password/")
+    new_password = "Yenisei-River-Krasnoyarsk-24"
+    page.fill("#id_password1", new_password)
+    page.fill("#id_password2", new_password)
+    page.locator("form.stacked button[type=submit]").click()
+    dashboard = f"{base}/cabinet/accounts/{account.pk}/"
+    expect(page).to_have_url(dashboard)
+    user = User.objects.get(username=account.number)
+    assert user.check_password(new_password) and not user.must_change_password
+
+    # Step 15: the charges and the payments.
+    facts = page.locator(".account-facts")
+    expect(facts).to_contain_text(account.number)
+    expect(page.locator(".balance.debt")).to_contain_text(money(debt))
+    payments = page.locator("section[aria-labelledby=payments-heading] tbody tr")
+    expect(payments).to_have_count(2)
+    expect(payments.first).to_contain_text(money(Decimal("650.00")))
+
+    page.locator(f"a[href='/cabinet/accounts/{account.pk}/statistics/']").click()
+    expect(page).to_have_url(dashboard + "statistics/")
+    rows = page.locator("#stats tbody tr")
+    expect(rows).to_have_count(len(months))
+    for row, (_period, charged, _paid) in zip(rows.all(), months, strict=True):
+        expect(row.locator("td").nth(1)).to_have_text(figure(charged))
+    total = sum((charged for _period, charged, _paid in months), Decimal(0))
+    expect(page.locator("#stats tfoot td").nth(1)).to_have_text(figure(total))
+
+    # Step 15: the client information (the profile has no menu link; it is opened by address).
+    page.goto(base + "/cabinet/profile/")
+    expect(page.locator("#profile-customer")).to_have_text("Кузнецова Анна Сергеевна")
+    expect(page.locator("main")).to_contain_text(account.number)
