@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import uuid
 
-from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.http import HttpRequest
@@ -13,19 +12,14 @@ from django.utils.translation import gettext_lazy as _
 
 from kabinet.core.audit import audit
 from kabinet.core.ratelimit import Throttle
+from kabinet.core.uploads import FILE_TYPES, upload_check
 from kabinet.customers.models import Account
 from kabinet.identity.models import User
 
 from .models import Appeal, AppealAttachment, due_date
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
-# extension → (content type, the magic bytes the file must start with)
-ALLOWED_FILES: dict[str, tuple[str, bytes]] = {
-    "pdf": ("application/pdf", b"%PDF-"),
-    "jpg": ("image/jpeg", b"\xff\xd8\xff"),
-    "jpeg": ("image/jpeg", b"\xff\xd8\xff"),
-    "png": ("image/png", b"\x89PNG\r\n\x1a\n"),
-}
+EXTENSIONS = (".pdf", ".jpg", ".jpeg", ".png")
 APPEALS_PER_DAY = Throttle("appeal-create", limit=10, window=24 * 3600)
 
 
@@ -35,25 +29,13 @@ class TooManyAppeals(Exception):
 
 def check_upload(upload: UploadedFile) -> str:
     """The file's content type when it is an allowed, genuine and small enough file."""
-    name = upload.name or ""
-    extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
-    if extension not in ALLOWED_FILES:
-        raise ValidationError(
-            _("Attach a PDF, JPG or PNG file."), code="extension", params={"name": name}
-        )
-    if (upload.size or 0) > MAX_FILE_BYTES:
-        raise ValidationError(_("The file is larger than 5 MB."), code="size")
-    content_type, magic = ALLOWED_FILES[extension]
-    upload.seek(0)
-    head = upload.read(len(magic))
-    upload.seek(0)
-    if head != magic:
-        raise ValidationError(
-            _("The file's content does not match its type (.%(extension)s)."),
-            code="content",
-            params={"extension": extension},
-        )
-    return content_type
+    extension = upload_check(
+        upload,
+        extensions=EXTENSIONS,
+        max_bytes=MAX_FILE_BYTES,
+        wrong_type=str(_("Attach a PDF, JPG or PNG file.")),
+    )
+    return FILE_TYPES[extension][0]
 
 
 def appeal_create(

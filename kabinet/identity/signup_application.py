@@ -47,7 +47,7 @@ from .forms import KabinetForm, NewPasswordMixin
 from .models import OneTimeCode, RegistrationApplication, User
 from .phones import parse_phone
 from .signup_application_documents import (
-    SIGNATURES,
+    EXTENSIONS,
     document_check,
     phones_clean,
     tax_id_clean,
@@ -116,7 +116,7 @@ class ApplicationForm(KabinetForm):
             "A scan of the signed (and stamped) form as PDF, JPEG or PNG, or the form signed "
             "with a qualified e-signature (.p7s or a signed PDF). At most 10 MB."
         ),
-        widget=forms.ClearableFileInput(attrs={"accept": ",".join(SIGNATURES)}),
+        widget=forms.ClearableFileInput(attrs={"accept": ",".join(EXTENSIONS)}),
     )
 
     def clean_tax_id(self) -> str:

@@ -34,49 +34,25 @@ from reportlab.pdfgen.canvas import Canvas
 
 from kabinet.core.identifiers import normalize
 from kabinet.core.models import UtilityProfile
+from kabinet.core.uploads import upload_check
 
 from .models import RegistrationApplication
 from .phones import default_region
 
 MAX_UPLOAD_BYTES = int(getattr(settings, "APPLICATION_MAX_BYTES", 10 * 1024 * 1024))
-# extension → the magic bytes its content must start with
-SIGNATURES: dict[str, tuple[bytes, ...]] = {
-    ".pdf": (b"%PDF-",),
-    ".jpg": (b"\xff\xd8\xff",),
-    ".jpeg": (b"\xff\xd8\xff",),
-    ".png": (b"\x89PNG\r\n\x1a\n",),
-    ".p7s": (b"\x30",),  # DER: a CMS SignedData is an ASN.1 SEQUENCE
-}
+EXTENSIONS = (".pdf", ".jpg", ".jpeg", ".png", ".p7s")
 
 # --- Validation shared by the site and the back office --------------------------------------
 
 
 def document_check(upload: UploadedFile) -> str:
     """The file's extension if it is allowed and its content matches; else ValidationError."""
-    name = (upload.name or "").lower()
-    extension = name[name.rfind(".") :] if "." in name else ""
-    if extension not in SIGNATURES:
-        raise ValidationError(
-            _("Upload a PDF, JPEG or PNG scan, or a .p7s file signed with an e-signature."),
-            code="extension",
-        )
-    if not upload.size:
-        raise ValidationError(_("The file is empty."), code="empty")
-    if upload.size > MAX_UPLOAD_BYTES:
-        raise ValidationError(
-            _("The file is too large: at most %(mb)d MB.")
-            % {"mb": MAX_UPLOAD_BYTES // (1024 * 1024)},
-            code="size",
-        )
-    upload.seek(0)
-    head = upload.read(16)
-    upload.seek(0)
-    if not head.startswith(SIGNATURES[extension]):
-        raise ValidationError(
-            _("The file's content does not match its type. Upload the scan or signed file."),
-            code="content",
-        )
-    return extension
+    return upload_check(
+        upload,
+        extensions=EXTENSIONS,
+        max_bytes=MAX_UPLOAD_BYTES,
+        wrong_type=_("Upload a PDF, JPEG or PNG scan, or a .p7s file signed with an e-signature."),
+    )
 
 
 def tax_id_clean(value: str) -> str:

@@ -79,7 +79,7 @@ def test_another_users_account_cannot_be_chosen(client, utility, household, outs
         ("invoice.exe", PNG, "Attach a PDF, JPG or PNG file."),
         ("photo.png", b"GIF89a" + b"\x00" * 20, "does not match its type"),
         ("scan.pdf", PNG, "does not match its type"),
-        ("big.png", PNG + b"\x00" * MAX_FILE_BYTES, "larger than 5 MB"),
+        ("big.png", PNG + b"\x00" * MAX_FILE_BYTES, "too large: at most 5 MB"),
     ],
 )
 def test_bad_attachments_are_refused_next_to_the_field(
