@@ -18,7 +18,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from kabinet.customers.models import Account, AccountLink
-from kabinet.customers.selectors import link_for, links_for
+from kabinet.customers.selectors import link_for, links_with_current
 from kabinet.identity.models import User
 
 from . import charts, selectors
@@ -77,7 +77,8 @@ def _load(request: HttpRequest, pk: int) -> tuple[AccountLink, Year]:
 
 @login_required
 def statistics(request: HttpRequest, pk: int) -> HttpResponse:
-    current, data = _load(request, pk)
+    links, current = links_with_current(cast(User, request.user), pk)
+    data = chosen_year(current.account, request.GET.get("year"))
     chart = charts.consumption_chart(
         data.series, unit=data.account.unit, chart_id="consumption-chart", described_by="stats"
     )
@@ -89,7 +90,7 @@ def statistics(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         "billing/statistics.html",
         {
-            "links": list(links_for(cast(User, request.user))),
+            "links": links,
             "current": current,
             "account": data.account,
             "data": data,

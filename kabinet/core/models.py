@@ -134,6 +134,14 @@ class UtilityProfile(models.Model):
         )
         return profile
 
+    @classmethod
+    def for_request(cls, request: Any) -> UtilityProfile:
+        """The profile, read once per request: the view and the templates share it."""
+        profile = getattr(request, "_utility_profile", None)
+        if profile is None:
+            profile = request._utility_profile = cls.get()
+        return profile
+
     def phone_lines(self) -> list[tuple[str, str]]:
         """(label, number) pairs from the contact phones text."""
         lines = []

@@ -16,7 +16,7 @@ from kabinet.billing.charts import format_volume
 from kabinet.core.models import Announcement, UtilityProfile
 from kabinet.identity.models import User
 
-from .selectors import link_for, links_for
+from .selectors import links_with_current
 
 # The same words as kabinet.core.money.format_money's, so the catalogues already have them.
 CURRENCY_SIGNS = {"UAH": _("UAH"), "RUB": _("RUB")}
@@ -32,18 +32,18 @@ def balance_state(closing: Decimal | None) -> str:
 @login_required
 def dashboard(request: HttpRequest, pk: int) -> HttpResponse:
     user = cast(User, request.user)
-    current = link_for(user, pk)
+    links, current = links_with_current(user, pk)
     account = current.account
     statement = billing.last_statement(account)
     state = balance_state(statement.closing_balance if statement else None)
     branch_id = account.building.street.settlement.branch_id
     announcements = Announcement.objects.current(branch_ids=[branch_id]).filter(on_dashboard=True)
-    profile = UtilityProfile.get()
+    profile = UtilityProfile.for_request(request)
     return render(
         request,
         "customers/dashboard.html",
         {
-            "links": list(links_for(user)),
+            "links": links,
             "current": current,
             "account": account,
             "statement": statement,

@@ -27,3 +27,13 @@ def link_for(user: User, account_pk: int) -> AccountLink:
     if link is None:
         raise Http404
     return link
+
+
+def links_with_current(user: User, account_pk: int) -> tuple[list[AccountLink], AccountLink]:
+    """All the user's links (for the accounts list) and the chosen one, in one query; 404 when
+    the account is not the user's."""
+    links = list(links_for(user))
+    for link in links:
+        if link.account_id == account_pk:
+            return links, link
+    raise Http404
