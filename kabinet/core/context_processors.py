@@ -8,4 +8,4 @@ from .models import UtilityProfile
 
 def utility(request: HttpRequest) -> dict[str, Any]:
     """The utility profile for every template, read only when a template uses it."""
-    return {"utility": SimpleLazyObject(lambda: UtilityProfile.for_request(request))}
+    return {"utility": SimpleLazyObject(UtilityProfile.get)}

@@ -5,8 +5,24 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import translation
 from django.utils.cache import patch_cache_control, patch_vary_headers
 
+from .models import REQUEST_SCOPE
+
 Handler = Callable[[HttpRequest], HttpResponse]
 SUPPORTED = {code for code, _name in settings.LANGUAGES}
+
+
+class RequestScopeMiddleware:
+    """Opens the per-request scope in which shared reads (the utility profile) happen once."""
+
+    def __init__(self, get_response: Handler) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        token = REQUEST_SCOPE.set({})
+        try:
+            return self.get_response(request)
+        finally:
+            REQUEST_SCOPE.reset(token)
 
 
 class LanguageMiddleware:

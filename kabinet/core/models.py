@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextvars import ContextVar
 from typing import Any
 
 from django.conf import settings
@@ -11,6 +12,10 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+
+# Values read once per request, set and cleared by core.middleware.RequestScopeMiddleware;
+# None outside a request (tasks, commands), where nothing is kept.
+REQUEST_SCOPE: ContextVar[dict[str, Any] | None] = ContextVar("request_scope", default=None)
 
 
 class Service(models.TextChoices):
@@ -125,21 +130,22 @@ class UtilityProfile(models.Model):
     def save(self, *args: Any, **kwargs: Any) -> None:
         self.pk = 1
         super().save(*args, **kwargs)
+        if (scope := REQUEST_SCOPE.get()) is not None:
+            scope["utility_profile"] = self
 
     @classmethod
     def get(cls) -> UtilityProfile:
-        """The profile; a placeholder one is created on first use so a new install renders."""
+        """The profile; a placeholder one is created on first use so a new install renders.
+
+        Read once per request (views, validators and templates share it), fresh otherwise."""
+        scope = REQUEST_SCOPE.get()
+        if scope is not None and "utility_profile" in scope:
+            return scope["utility_profile"]
         profile, _created = cls.objects.get_or_create(
             pk=1, defaults={"legal_name": "Kabinet", "short_name": "Kabinet"}
         )
-        return profile
-
-    @classmethod
-    def for_request(cls, request: Any) -> UtilityProfile:
-        """The profile, read once per request: the view and the templates share it."""
-        profile = getattr(request, "_utility_profile", None)
-        if profile is None:
-            profile = request._utility_profile = cls.get()
+        if scope is not None:
+            scope["utility_profile"] = profile
         return profile
 
     def phone_lines(self) -> list[tuple[str, str]]:

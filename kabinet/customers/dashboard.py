@@ -38,7 +38,7 @@ def dashboard(request: HttpRequest, pk: int) -> HttpResponse:
     state = balance_state(statement.closing_balance if statement else None)
     branch_id = account.building.street.settlement.branch_id
     announcements = Announcement.objects.current(branch_ids=[branch_id]).filter(on_dashboard=True)
-    profile = UtilityProfile.for_request(request)
+    profile = UtilityProfile.get()
     return render(
         request,
         "customers/dashboard.html",
