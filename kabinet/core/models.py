@@ -43,6 +43,13 @@ class Currency(models.TextChoices):
     RUB = "RUB", _("rouble")
 
 
+class LinkFact(models.TextChoices):
+    """The second fact from the bill a customer gives to add a personal account (SECURITY 17)."""
+
+    SURNAME = "surname", _("the first letters of the account holder's surname")
+    LAST_CHARGE = "last_charge", _("the amount charged on the last bill")
+
+
 class UtilityProfile(models.Model):
     """The one utility this deployment serves (a singleton, pk=1), edited in the back office."""
 
@@ -74,6 +81,13 @@ class UtilityProfile(models.Model):
         default=list,
         blank=True,
         help_text=_("Customers are told to send these readings to the distribution operator."),
+    )
+    account_link_fact = models.CharField(
+        _("second fact asked when a customer adds a personal account"),
+        max_length=16,
+        choices=LinkFact.choices,
+        default=LinkFact.SURNAME,
+        help_text=_("Besides the address and the account number; one is always asked."),
     )
     # Feature switches; later features add theirs here.
     payments_enabled = models.BooleanField(_("online payments"), default=True)

@@ -3,14 +3,16 @@
 The address is chosen level by level (branch → settlement → street → building → apartment).
 Without JavaScript each step is a GET of the same page carrying the choices made so far; with
 JavaScript (static customers/address.js) the selects fill themselves from `address_options`.
-Linking needs a second fact from the bill, the first letters of the holder's name, and failed
-attempts are counted per user and per IP (SECURITY.md 17).
+Linking needs a second fact from the bill — the first letters of the holder's name, or the
+amount charged on the last bill, as the utility profile chooses — and failed attempts are
+counted per user and per IP (SECURITY.md 17).
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any, cast
 
 from django import forms
@@ -24,8 +26,17 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
+from kabinet.billing.models import Statement
 from kabinet.core.audit import audit, client_ip
-from kabinet.core.models import Apartment, Branch, Building, Settlement, Street
+from kabinet.core.models import (
+    Apartment,
+    Branch,
+    Building,
+    LinkFact,
+    Settlement,
+    Street,
+    UtilityProfile,
+)
 from kabinet.core.ratelimit import Throttle
 from kabinet.identity.models import User
 
@@ -39,11 +50,14 @@ FAILURES_PER_IP = Throttle("account-link-ip", limit=30, window=3600)
 # The JSON endpoint behind the selects: generous, it only lists public address names.
 OPTIONS_PER_USER = Throttle("address-options-user", limit=600, window=3600)
 
-# The second fact from the bill is always asked for (SECURITY.md 17).
+# A second fact from the bill is always asked for (SECURITY.md 17); the profile picks which.
 SURNAME_LETTERS = 3
 
 NOT_FOUND = gettext_lazy(
     "No account with this number at this address for this surname. Check the bill."
+)
+NOT_FOUND_CHARGE = gettext_lazy(
+    "No account with this number at this address and this amount on its last bill. Check the bill."
 )
 TOO_MANY = gettext_lazy("Too many attempts, try again later.")
 BUSINESS = gettext_lazy(
@@ -73,16 +87,24 @@ def _name_starts_with(name: str, letters: str) -> bool:
     return len(letters) >= SURNAME_LETTERS and name.strip().casefold().startswith(letters)
 
 
+def _last_charge_is(account: Account, amount: Decimal) -> bool:
+    """Whether the account's latest statement (its last bill) charged exactly this amount."""
+    last = Statement.objects.filter(account=account).order_by("-period").first()
+    return last is not None and last.charged == amount
+
+
 def account_link_add(
     *,
     user: User,
     building: Building,
     apartment: Apartment | None,
     number: str,
-    surname_start: str,
+    surname_start: str = "",
+    last_charge: Decimal | None = None,
     request: HttpRequest,
 ) -> AccountLink:
-    """Link the account at exactly this address to the user, after checking the holder's name.
+    """Link the account at exactly this address to the user, after checking the second fact
+    the profile asks for: the holder's name (`surname_start`) or the last bill's charge.
 
     Raises LinkRefused (one message for any mismatch, another when over the limit or for a
     business account) or AlreadyLinked (the user has it already).
@@ -90,12 +112,18 @@ def account_link_add(
     user_key, ip_key = str(user.pk), client_ip(request) or "-"
     if not (FAILURES_PER_USER.allowed(user_key) and FAILURES_PER_IP.allowed(ip_key)):
         raise LinkRefused(TOO_MANY)
+    by_charge = UtilityProfile.get().account_link_fact == LinkFact.LAST_CHARGE
     account = (
         Account.objects.select_related("customer")
         .filter(number=re.sub(r"\s+", "", number), building=building, apartment=apartment)
         .first()
     )
-    if account is None or not _name_starts_with(account.customer.name, surname_start):
+    if by_charge:
+        fact_ok = account is not None and last_charge is not None
+        fact_ok = fact_ok and _last_charge_is(cast(Account, account), cast(Decimal, last_charge))
+    else:
+        fact_ok = account is not None and _name_starts_with(account.customer.name, surname_start)
+    if account is None or not fact_ok:
         FAILURES_PER_USER.hit(user_key)
         FAILURES_PER_IP.hit(ip_key)
         audit(
@@ -105,9 +133,9 @@ def account_link_add(
             building_id=building.pk,
             apartment_id=apartment.pk if apartment else None,
             number=number[:32],
-            reason="number or address" if account is None else "name",
+            reason="number or address" if account is None else "charge" if by_charge else "name",
         )
-        raise LinkRefused(NOT_FOUND)
+        raise LinkRefused(NOT_FOUND_CHARGE if by_charge else NOT_FOUND)
     existing = AccountLink.objects.filter(user=user, account=account).first()
     if existing is not None:
         raise AlreadyLinked(existing)
@@ -257,6 +285,23 @@ class AccountNumberForm(forms.Form):
         max_length=SURNAME_LETTERS,
         help_text=gettext_lazy("Or of the company name, as on the bill."),
     )
+    last_charge = forms.CharField(
+        label=gettext_lazy("Amount charged on the last bill"),
+        max_length=20,
+        help_text=gettext_lazy("The “charged” line of your latest bill, e.g. 412,50."),
+    )
+
+    def __init__(self, *args: Any, fact: str = LinkFact.SURNAME, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Only the fact the utility asks for is shown and required.
+        del self.fields["last_charge" if fact == LinkFact.SURNAME else "surname_start"]
+
+    def clean_last_charge(self) -> Decimal:
+        """The amount as people copy it from a bill: "1 234,50", "1234.5", "412 грн"."""
+        text = re.sub(r"[\s\u00a0\u202f]|грн\.?|руб\.?|₴|₽", "", self.cleaned_data["last_charge"])
+        if not re.fullmatch(r"\d{1,12}([.,]\d{1,2})?", text):
+            raise forms.ValidationError(_("Type the amount in figures, e.g. 412,50."))
+        return Decimal(text.replace(",", "."))
 
 
 class NicknameForm(forms.ModelForm):
@@ -274,7 +319,8 @@ def account_add(request: HttpRequest) -> HttpResponse:
     user = cast(User, request.user)
     data = request.POST if request.method == "POST" else request.GET
     cascade = resolve(data)
-    form = AccountNumberForm(request.POST if request.method == "POST" else None)
+    fact = UtilityProfile.get().account_link_fact
+    form = AccountNumberForm(request.POST if request.method == "POST" else None, fact=fact)
     if request.method == "POST":
         if not cascade.complete:
             form.add_error(None, _("Choose the address of the account."))
@@ -288,7 +334,8 @@ def account_add(request: HttpRequest) -> HttpResponse:
                     building=building,
                     apartment=apartment,
                     number=form.cleaned_data["number"],
-                    surname_start=form.cleaned_data["surname_start"],
+                    surname_start=form.cleaned_data.get("surname_start", ""),
+                    last_charge=form.cleaned_data.get("last_charge"),
                     request=request,
                 )
             except AlreadyLinked as already:
@@ -304,6 +351,7 @@ def account_add(request: HttpRequest) -> HttpResponse:
         "current": None,
         "cascade": cascade,
         "form": form,
+        "by_charge": fact == LinkFact.LAST_CHARGE,
     }
     return render(request, "customers/account_add.html", context)
 

@@ -9,8 +9,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from kabinet.core import testing
-from kabinet.core.models import AuditEvent, Service
-from kabinet.customers.accounts import BUSINESS, NOT_FOUND, TOO_MANY
+from kabinet.core.models import AuditEvent, LinkFact, Service
+from kabinet.customers.accounts import BUSINESS, NOT_FOUND, NOT_FOUND_CHARGE, TOO_MANY
 from kabinet.customers.models import Account, AccountLink
 
 ADD = "/cabinet/accounts/add/"
@@ -274,3 +274,95 @@ def test_the_json_endpoint_is_rate_limited(client, newcomer, monkeypatch):
     monkeypatch.setattr(accounts, "OPTIONS_PER_USER", Throttle("test-options", limit=2, window=60))
     url = reverse("customers:address_options")
     assert [client.get(url).status_code for _ in range(3)] == [200, 200, 429]
+
+
+# --- The profile asks for the last bill's charge instead of the surname ---------------------------
+
+
+@pytest.fixture
+def by_charge(utility):
+    utility.account_link_fact = LinkFact.LAST_CHARGE
+    utility.save()
+    return utility
+
+
+def add_by_charge(client, account: Account, charge: str, **address):
+    data = {**address_of(account), **address, "number": account.number, "last_charge": charge}
+    return client.post(ADD, data)
+
+
+def bill(account: Account, *charges: str) -> None:
+    """Statements for consecutive months, the last charge given last."""
+    import datetime as dt
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    from kabinet.billing.models import Statement
+
+    for month, charge in enumerate(charges, start=1):
+        Statement.objects.create(
+            account=account,
+            period=dt.date(2025, month, 1),
+            charged=Decimal(charge),
+            as_of=timezone.now(),
+        )
+
+
+def test_the_form_asks_only_for_the_fact_the_profile_chose(client, newcomer, household, by_charge):
+    chosen = {**address_of(household.gas)}
+    fields = client.get(ADD, chosen).context["form"].fields
+    assert "last_charge" in fields and "surname_start" not in fields
+    by_charge.account_link_fact = LinkFact.SURNAME
+    by_charge.save()
+    fields = client.get(ADD, chosen).context["form"].fields
+    assert "surname_start" in fields and "last_charge" not in fields
+
+
+@pytest.mark.parametrize(
+    ("on_bill", "typed"),
+    [
+        ("412.50", "412,50"),
+        ("412.50", "412.5"),
+        ("412.50", "412.50 грн"),
+        ("4012.50", "4\u00a0012,50"),
+        ("4012.50", "4 012,50"),
+    ],
+)
+def test_the_last_charge_links_the_account_as_typed_on_the_bill(
+    client, newcomer, household, by_charge, on_bill, typed
+):
+    bill(household.gas, "380.00", on_bill)
+    response = add_by_charge(client, household.gas, typed)
+    assert response.status_code == 302, response.context["form"].errors
+    assert AccountLink.objects.filter(user=newcomer, account=household.gas).exists()
+
+
+def test_an_older_charge_or_no_bill_is_refused_with_the_same_message(
+    client, newcomer, household, by_charge
+):
+    bill(household.gas, "380.00", "412.50")
+    for response in (
+        add_by_charge(client, household.gas, "380,00"),  # an older bill's charge
+        add_by_charge(client, household.gas, "412,51"),
+        add_by_charge(client, household.electricity, "0"),  # no bill yet: nothing to match
+    ):
+        assert errors(response) == [str(NOT_FOUND_CHARGE)]
+    assert not AccountLink.objects.filter(user=newcomer).exists()
+    reasons = set(
+        AuditEvent.objects.filter(action="account.link_failed").values_list(
+            "data__reason", flat=True
+        )
+    )
+    assert reasons == {"charge"}
+
+
+@pytest.mark.parametrize("typed", ["", "abc", "12,345", "1e3", "-5"])
+def test_a_malformed_amount_is_shown_next_to_the_field_and_kept(
+    client, newcomer, household, by_charge, typed
+):
+    response = add_by_charge(client, household.gas, typed)
+    assert response.context["form"].errors["last_charge"]
+    if typed:
+        assert f'value="{typed}"' in response.content.decode()
+    assert not AuditEvent.objects.filter(action="account.link_failed").exists()
