@@ -52,12 +52,12 @@ def attachment_field() -> forms.FileField:
     )
 
 
-def text_field(label: Any = None) -> forms.CharField:
+def text_field(label: Any = None, required: Any = None) -> forms.CharField:
     return forms.CharField(
         label=label or _("Message"),
         max_length=5000,
         widget=forms.Textarea(attrs={"rows": 6}),
-        error_messages={"required": _("Write your message.")},
+        error_messages={"required": required or _("Write your message.")},
     )
 
 
@@ -150,7 +150,7 @@ class RatingForm(forms.Form):
 
 
 class AnswerForm(UploadMixin):
-    text = text_field(_("Answer"))
+    text = text_field(_("Answer"), _("Write the answer."))
     attachment = attachment_field()
     waiting_for_customer = forms.BooleanField(
         label=_("Ask the customer for more information (waiting for the customer)"),
