@@ -6,7 +6,7 @@ queue costs one COUNT query, so the page's query count is fixed whatever the dat
 To add a queue of another app (flagged readings, connection applications by stage, service
 orders), append an entry, e.g.:
 
-    Queue(_("Readings flagged for the inspector"), "metering.review_reading",
+    Queue("readings_flagged", _("Readings flagged for the inspector"), "metering.review_reading",
           lambda: Reading.objects.filter(status="flagged").count(),
           lambda: reverse("admin:metering_reading_changelist") + "?status__exact=flagged"),
 """
@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy as _
 
 @dataclass(frozen=True)
 class Queue:
+    key: str  # stable, for links and tests
     title: Any
     permission: str
     count: Callable[[], int]
@@ -63,38 +64,50 @@ def _appeal_queue(status: str) -> Callable[[], str]:
 
 QUEUES: list[Queue] = [
     Queue(
+        "registrations",
         _("Registrations to verify"),
         "identity.change_registrationapplication",
         _registrations,
         lambda: reverse("admin:identity_registrationapplication_changelist") + "?status__exact=new",
     ),
     Queue(
+        "appeals_overdue",
         _("Appeals overdue"),
         "appeals.view_appeal",
         _appeals_overdue,
         _appeal_queue("overdue"),
         urgent=True,
     ),
-    Queue(_("New appeals"), "appeals.view_appeal", _appeals("new"), _appeal_queue("new")),
     Queue(
+        "appeals_new",
+        _("New appeals"),
+        "appeals.view_appeal",
+        _appeals("new"),
+        _appeal_queue("new"),
+    ),
+    Queue(
+        "appeals_assigned",
         _("Appeals assigned"),
         "appeals.view_appeal",
         _appeals("assigned"),
         _appeal_queue("assigned"),
     ),
     Queue(
+        "appeals_in_progress",
         _("Appeals in progress"),
         "appeals.view_appeal",
         _appeals("in_progress"),
         _appeal_queue("in_progress"),
     ),
     Queue(
+        "appeals_waiting",
         _("Appeals waiting for the customer"),
         "appeals.view_appeal",
         _appeals("waiting"),
         _appeal_queue("waiting"),
     ),
     Queue(
+        "messages_failed",
         _("Failed SMS and e-mail messages"),
         "notify.view_outboxmessage",
         _failed_messages,
@@ -106,6 +119,7 @@ QUEUES: list[Queue] = [
 
 @dataclass(frozen=True)
 class QueueRow:
+    key: str
     title: Any
     count: int
     url: str
@@ -115,7 +129,7 @@ class QueueRow:
 def queues_for(user: Any) -> list[QueueRow]:
     """The queues this member of staff may see, with their counts (one query each)."""
     return [
-        QueueRow(queue.title, queue.count(), queue.url(), queue.urgent)
+        QueueRow(queue.key, queue.title, queue.count(), queue.url(), queue.urgent)
         for queue in QUEUES
         if user.has_perm(queue.permission)
     ]

@@ -6,23 +6,11 @@ import django.utils.timezone
 from django.conf import settings
 from django.db import migrations, models
 
-# The topics of the first version, now a list the utility manages (uk, ru, en).
-TOPICS = [
-    ("billing", "Питання щодо рахунку", "Вопрос по счёту", "Billing question"),
-    ("readings", "Показники лічильника", "Показания счётчика", "Meter readings"),
-    ("payment_missing", "Оплата не відображається", "Оплата не отображается", "Payment not shown"),
-    ("quality", "Якість обслуговування", "Качество обслуживания", "Quality of service"),
-    ("connection", "Підключення", "Подключение", "Connection"),
-    ("other", "Інше", "Другое", "Other"),
-]
-
-
 def seed_topics(apps, schema_editor):
-    AppealTopic = apps.get_model("appeals", "AppealTopic")
-    for position, (code, uk, ru, en) in enumerate(TOPICS):
-        AppealTopic.objects.get_or_create(
-            code=code, defaults={"name": uk, "name_ru": ru, "name_en": en, "position": position}
-        )
+    """The topics of the first version, now a list the utility manages (uk, ru, en)."""
+    from kabinet.appeals.defaults import topics_seed
+
+    topics_seed(apps=apps)
 
 
 def answers_to_messages(apps, schema_editor):
