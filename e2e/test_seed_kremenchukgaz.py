@@ -323,7 +323,7 @@ def test_send_a_message_from_contacts_and_read_the_answer(
     expect(page.locator(".appeal-answer")).to_contain_text("Платіж зараховано 05.11")
 
 
-# --- Appeals: the customer writes in Contacts, a handler answers in the back office ----------------
+# --- Appeals: the customer writes in Contacts, a handler answers in the back office -------------
 
 
 def test_appeal_in_contacts_answered_by_a_handler_and_read_replied_and_rated(
