@@ -38,7 +38,7 @@ def queue(request: HttpRequest) -> HttpResponse:
     else:
         appeals = appeals.filter(status__in=OPEN_STATUSES)
     if request.GET.get("mine"):
-        appeals = appeals.filter(assigned_to=request.user)
+        appeals = appeals.filter(assigned_to_id=request.user.pk)
     page = Paginator(appeals.queue_order(), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,

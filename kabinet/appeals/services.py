@@ -269,7 +269,12 @@ def appeal_answer(
 
 
 def appeal_reply(
-    *, appeal: Appeal, user: User, text: str, upload: UploadedFile | None, request: HttpRequest
+    *,
+    appeal: Appeal,
+    user: User,
+    text: str,
+    upload: UploadedFile | None,
+    request: HttpRequest | None,
 ) -> AppealMessage:
     """The customer's reply: the appeal is back with the utility, in progress."""
     if upload is not None:

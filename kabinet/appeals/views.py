@@ -3,7 +3,7 @@ and the attachments."""
 
 from __future__ import annotations
 
-from typing import cast
+from typing import Any, cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -25,7 +25,7 @@ from .forms import AppealForm, GuestAppealForm, RatingForm, ReplyForm
 from .models import Appeal, AppealAttachment, AppealMessage, Status
 
 
-def thread_prefetch() -> list[Prefetch[AppealMessage] | str]:
+def thread_prefetch() -> list[Any]:
     return [
         Prefetch("attachments", AppealAttachment.objects.filter(message__isnull=True)),
         Prefetch("messages", AppealMessage.objects.prefetch_related("attachments")),

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from typing import Any
 
 import pytest
 from captcha.models import CaptchaStore
@@ -36,7 +37,7 @@ def topic(code: str) -> AppealTopic:
 
 
 def make_appeal(user, code="other", **fields) -> Appeal:
-    values = {"topic": topic(code), "text": TEXT, "account": None, "upload": None}
+    values: dict[str, Any] = {"topic": topic(code), "text": TEXT, "account": None, "upload": None}
     values.update(fields)
     return appeal_create(user=user, request=None, **values)
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+from typing import Any
 
 import pytest
 from django.conf import settings
@@ -36,7 +37,7 @@ def english(client):
 
 def appeal(user, **fields) -> Appeal:
     APPEALS_PER_DAY.reset(str(user.pk))
-    values = {
+    values: dict[str, Any] = {
         "topic": AppealTopic.objects.get(code="other"),
         "text": "Питання до компанії.",
         "account": None,
