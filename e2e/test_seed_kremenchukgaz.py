@@ -405,3 +405,35 @@ def test_appeal_in_contacts_answered_by_a_handler_and_read_replied_and_rated(
     expect(page.locator(f"#appeal-{appeal.pk}")).to_contain_text("5 / 5")
     appeal.refresh_from_db()
     assert appeal.rating == 5 and appeal.status == "in_progress"
+
+
+def test_a_guest_writes_from_the_public_contacts_page_with_the_captcha(
+    live_server, page: Page, utility: UtilityProfile
+) -> None:
+    """Without a login: the topic, a name, an e-mail to answer to, the text and the captcha;
+    a wrong captcha answer keeps what was typed; the message gets its number."""
+    from captcha.models import CaptchaStore
+
+    from kabinet.appeals.defaults import topics_seed
+    from kabinet.appeals.models import Appeal
+
+    topics_seed()
+    base = live_server.url
+    page.goto(base + "/")
+    page.locator(".main-nav a[href='/contacts/']").click()
+    page.select_option("#id_topic", "quality")
+    page.fill("#id_name", "Іван Петренко")
+    page.fill("#id_email", "ivan@example.com")
+    page.fill("#id_text", "У центрі обслуговування не працює електронна черга.")
+    page.fill("#id_captcha_1", "999")
+    page.locator("#message form.stacked button[type=submit]").click()
+    expect(page.locator("#message .has-error")).to_be_visible()
+    expect(page.locator("#id_text")).to_have_value(
+        "У центрі обслуговування не працює електронна черга."
+    )
+    key = page.locator("input[name=captcha_0]").get_attribute("value")
+    page.fill("#id_captcha_1", CaptchaStore.objects.get(hashkey=key).response)
+    page.locator("#message form.stacked button[type=submit]").click()
+    appeal = Appeal.objects.get()
+    expect(page.locator(".messages")).to_contain_text(appeal.number)
+    assert appeal.user is None and appeal.guest_email == "ivan@example.com"

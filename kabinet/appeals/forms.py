@@ -91,6 +91,12 @@ class AppealForm(UploadMixin):
         self.fields["attachment"] = attachment_field()
 
 
+class LabelledCaptchaInput(CaptchaInput):
+    """The answer box gets a <label for> (a MultiWidget in a fieldset would leave it bare)."""
+
+    use_fieldset = False
+
+
 class GuestAppealForm(forms.Form):
     """For people without a login: a name, a contact to answer to, and the captcha."""
 
@@ -103,7 +109,7 @@ class GuestAppealForm(forms.Form):
     captcha = CaptchaField(
         label=_("Solve the example in the picture"),
         help_text=_("Type the result in digits."),
-        widget=CaptchaInput(
+        widget=LabelledCaptchaInput(
             generator="captcha.helpers.math_challenge", attrs={"inputmode": "numeric"}
         ),
         error_messages={

@@ -176,7 +176,7 @@ def _notify_answer(*, appeal: Appeal, message: AppealMessage) -> None:
 
 
 def _locked(appeal: Appeal) -> Appeal:
-    return Appeal.objects.select_for_update().select_related("user").get(pk=appeal.pk)
+    return Appeal.objects.select_for_update(of=("self",)).select_related("user").get(pk=appeal.pk)
 
 
 def appeal_assign(
