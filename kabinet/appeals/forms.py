@@ -7,6 +7,7 @@ from django import forms
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext_lazy as _
 
+from kabinet.core.virusscan import upload_scan
 from kabinet.customers.models import Account
 from kabinet.customers.selectors import ADDRESS
 from kabinet.identity.forms import PhoneField
@@ -66,6 +67,7 @@ class UploadMixin(forms.Form):
         upload = self.cleaned_data.get("attachment")
         if upload:
             check_upload(upload)
+            upload.scan_status = upload_scan(upload)  # infected: refused next to the field
             return upload
         return None
 

@@ -192,6 +192,13 @@ class AppealMessage(models.Model):
         return f"{self.appeal_id}: {self.text[:40]}"
 
 
+class ScanStatus(models.TextChoices):
+    CLEAN = "clean", _("Clean")
+    PENDING = "pending", _("In quarantine until scanned")
+    UNSCANNED = "unscanned", _("No scanner configured")
+    INFECTED = "infected", _("Infected, removed")
+
+
 def attachment_path(instance: AppealAttachment, filename: str) -> str:
     """A server-generated name: the customer's file name is kept only in `original_name`."""
     extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
@@ -216,6 +223,9 @@ class AppealAttachment(models.Model):
     size = models.PositiveIntegerField(_("size, bytes"))
     content_type = models.CharField(_("content type"), max_length=100)
     created_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
+    scan_status = models.CharField(
+        _("virus scan"), max_length=10, choices=ScanStatus.choices, default=ScanStatus.UNSCANNED
+    )
 
     class Meta:
         verbose_name = _("attachment")
@@ -224,3 +234,8 @@ class AppealAttachment(models.Model):
 
     def __str__(self) -> str:
         return self.original_name
+
+    @property
+    def available(self) -> bool:
+        """Quarantined (not scanned yet) and infected files are not served."""
+        return self.scan_status in (ScanStatus.CLEAN, ScanStatus.UNSCANNED)

@@ -18,6 +18,7 @@ from kabinet.core.audit import audit
 from kabinet.core.models import UtilityProfile
 from kabinet.core.ratelimit import Throttle
 from kabinet.core.uploads import FILE_TYPES, upload_check
+from kabinet.core.virusscan import stream_scan, upload_scan
 from kabinet.customers.models import Account
 from kabinet.identity.models import User
 from kabinet.notify.services import message_render_and_queue
@@ -27,6 +28,7 @@ from .models import (
     AppealAttachment,
     AppealMessage,
     AppealTopic,
+    ScanStatus,
     Status,
     due_date,
 )
@@ -49,7 +51,8 @@ class AppealClosed(Exception):
 
 
 def check_upload(upload: UploadedFile) -> str:
-    """The file's content type when it is an allowed, genuine and small enough file."""
+    """The file's content type when it is an allowed, genuine and small enough file.
+    (The virus scan runs once, in the form's clean or when the file is stored.)"""
     extension = upload_check(
         upload,
         extensions=EXTENSIONS,
@@ -64,13 +67,16 @@ def _attach(
 ) -> None:
     if upload is None:
         return
+    content_type = check_upload(upload)
+    status = getattr(upload, "scan_status", None) or upload_scan(upload)
     AppealAttachment.objects.create(
         appeal=appeal,
         message=message,
         file=upload,
         original_name=(upload.name or "file")[-200:],
         size=upload.size or 0,
-        content_type=check_upload(upload),
+        content_type=content_type,
+        scan_status=status,
     )
 
 
@@ -329,3 +335,24 @@ def appeal_rate(
             rating=rating,
         )
     return locked
+
+
+def attachments_scan(*, limit: int = 500) -> dict[str, int]:
+    """Scan quarantined attachments: clean ones are released, infected ones are deleted
+    (the row stays, marked, so the thread says what happened); audited per infected file."""
+    counts: dict[str, int] = {ScanStatus.CLEAN: 0, ScanStatus.INFECTED: 0, ScanStatus.PENDING: 0}
+    for attachment in AppealAttachment.objects.filter(scan_status=ScanStatus.PENDING)[:limit]:
+        with attachment.file.open("rb") as handle:
+            status = stream_scan(handle)
+        if status not in counts:  # the scanner was switched off meanwhile
+            continue
+        counts[status] += 1
+        if status == ScanStatus.PENDING:
+            continue
+        with transaction.atomic():
+            if status == ScanStatus.INFECTED:
+                attachment.file.delete(save=False)
+                audit("appeal.attachment_infected", obj=attachment.appeal, attachment=attachment.pk)
+            attachment.scan_status = status
+            attachment.save(update_fields=["scan_status", "file"])
+    return {str(key): value for key, value in counts.items()}

@@ -93,7 +93,7 @@ def attachment(request: HttpRequest, pk: int) -> FileResponse:
     """The file, only to the appeal's author or staff who may read appeals (SECURITY.md 23)."""
     user = cast(User, request.user)
     found = AppealAttachment.objects.select_related("appeal").filter(pk=pk).first()
-    if found is None:
+    if found is None or not found.available:  # SECURITY.md 24: quarantined until scanned
         raise Http404
     staff_may = (
         user.is_staff
