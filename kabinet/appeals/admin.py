@@ -12,6 +12,8 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
+from kabinet.core.admin import AuditedAdmin
+
 from .models import Appeal, AppealTopic
 
 
@@ -60,7 +62,7 @@ class AppealAdmin(admin.ModelAdmin[Appeal]):
 
 
 @admin.register(AppealTopic)
-class AppealTopicAdmin(admin.ModelAdmin[AppealTopic]):
+class AppealTopicAdmin(AuditedAdmin):
     list_display = ("name", "code", "response_days", "active", "position")
     list_editable = ("active", "position")
     search_fields = ("name", "name_ru", "name_en", "code")

@@ -5,6 +5,8 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin
+from django.contrib.auth.admin import GroupAdmin
+from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest, StreamingHttpResponse
@@ -29,6 +31,40 @@ admin.site.site_header = _("Kabinet back office")
 admin.site.site_title = _("Kabinet back office")
 admin.site.index_title = _("Administration")
 admin.site.index_template = "admin/backoffice_index.html"  # the work queues first (backoffice.py)
+
+
+class AuditedAdmin(admin.ModelAdmin):
+    """Every add, change and delete made in the admin goes to the audit log too, in the same
+    transaction (the admin's change and delete views are atomic)."""
+
+    def _audit(self, request: HttpRequest, action: str, obj: Any, **data: Any) -> None:
+        audit(
+            f"admin.{action}",
+            request=request,
+            obj=obj,
+            model=obj._meta.label_lower,
+            **data,
+        )
+
+    def log_addition(self, request: HttpRequest, obj: Any, message: Any) -> Any:
+        self._audit(request, "add", obj)
+        return super().log_addition(request, obj, message)
+
+    def log_change(self, request: HttpRequest, obj: Any, message: Any) -> Any:
+        fields = sorted(
+            {
+                str(name)
+                for part in message or []
+                for name in part.get("changed", {}).get("fields", [])
+            }
+        )
+        self._audit(request, "change", obj, fields=fields)
+        return super().log_change(request, obj, message)
+
+    def log_deletions(self, request: HttpRequest, queryset: Any) -> Any:
+        for obj in queryset:
+            self._audit(request, "delete", obj, repr=str(obj)[:200])
+        return super().log_deletions(request, queryset)
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -64,7 +100,7 @@ class UtilityProfileForm(forms.ModelForm):
 
 
 @admin.register(UtilityProfile)
-class UtilityProfileAdmin(admin.ModelAdmin):
+class UtilityProfileAdmin(AuditedAdmin):
     form = UtilityProfileForm
 
     def has_add_permission(self, request: HttpRequest) -> bool:
@@ -110,7 +146,7 @@ class ApartmentAdmin(ReadOnlyAdmin):
 
 
 @admin.register(Announcement)
-class AnnouncementAdmin(admin.ModelAdmin):
+class AnnouncementAdmin(AuditedAdmin):
     list_display = ["title", "branch", "starts_at", "ends_at", "on_login_page", "on_dashboard"]
     list_filter = ["branch", "on_login_page", "on_dashboard"]
     search_fields = ["title", "body", "title_ru", "body_ru"]
@@ -238,3 +274,13 @@ class AuditEventAdmin(ReadOnlyAdmin):
         response["Content-Disposition"] = f'attachment; filename="audit-{stamp}.csv"'
         response["Cache-Control"] = "private, no-store"
         return response
+
+
+# Roles are groups: who changes a role's permissions is audited (core/roles.py is the source,
+# `manage.py roles_sync` restores it).
+admin.site.unregister(Group)
+
+
+@admin.register(Group)
+class AuditedGroupAdmin(AuditedAdmin, GroupAdmin):
+    pass

@@ -293,3 +293,49 @@ def test_nobody_edits_or_deletes_the_audit_log_not_even_a_superuser(client, util
         {"action": "delete_selected", "_selected_action": [event.pk], "post": "yes"},
     )
     assert AuditEvent.objects.get(pk=event.pk).action == "test.event"
+
+
+def test_admin_edits_by_staff_land_in_the_audit_log(client, utility):
+    from kabinet.core.models import Announcement
+
+    editor = member("content_editor", "sofia")
+    testing.back_office_login(client, editor)
+    add = reverse("admin:core_announcement_add")
+    response = client.post(
+        add,
+        {
+            "title": "Графік оновлення даних",
+            "body": "Дані оновлюються щодня о 06:00.",
+            "starts_at_0": "2026-12-01",
+            "starts_at_1": "00:00:00",
+            "on_login_page": "on",
+            "on_dashboard": "on",
+        },
+    )
+    assert response.status_code == 302
+    notice = Announcement.objects.get()
+    added = AuditEvent.objects.get(action="admin.add")
+    assert added.actor == editor and added.object_id == str(notice.pk)
+
+    admin = member("administrator", "chief")
+    testing.back_office_login(client, admin)
+    group = Group.objects.get(name=role("appeals_handler").group)
+    change = reverse("admin:identity_user_change", args=[editor.pk])
+    page = client.get(change).content.decode()
+    assert 'name="groups"' in page
+
+    form = {
+        "username": editor.username,
+        "password": editor.password,
+        "is_active": "on",
+        "is_staff": "on",
+        "groups": [str(g.pk) for g in editor.groups.all()] + [str(group.pk)],
+        "date_joined_0": "2026-12-01",
+        "date_joined_1": "00:00:00",
+        "language": editor.language or "uk",
+        "kind": editor.kind,
+    }
+    response = client.post(change, form)
+    assert response.status_code == 302
+    changed = AuditEvent.objects.get(action="admin.change", object_id=str(editor.pk))
+    assert changed.actor == admin and changed.data["model"] == "identity.user"
