@@ -339,3 +339,25 @@ def test_admin_edits_by_staff_land_in_the_audit_log(client, utility):
     assert response.status_code == 302
     changed = AuditEvent.objects.get(action="admin.change", object_id=str(editor.pk))
     assert changed.actor == admin and changed.data["model"] == "identity.user"
+
+
+def test_the_card_issues_fixed_queries(client, utility, household, operator):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    url = reverse("core:office_customer", args=[household.customer.pk])
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url).status_code == 200
+        return len(captured.captured_queries)
+
+    testing.back_office_login(client, operator)
+    appeal(household.user)
+    count()
+    few = count()
+    for _ in range(8):
+        testing.make_account(customer=household.customer, address=household.address)
+        appeal(household.user, account=household.gas)
+        testing.make_user(customer=household.customer)
+    assert count() == few
