@@ -130,7 +130,9 @@ def test_a_password_issued_at_the_office_is_replaced_at_the_first_login(
     household = testing.make_household(phone="+380501112244")
     account = household.gas
     operator = testing.make_staff(username="desk")
-    operator.user_permissions.add(Permission.objects.get(codename="change_user"))
+    operator.user_permissions.add(
+        *Permission.objects.filter(codename__in=["change_user", "issue_credentials"])
+    )
     device = totp_device_for(operator)
 
     page.goto(base + "/admin/identity/user/")

@@ -279,9 +279,11 @@ def test_send_a_message_from_contacts_and_read_the_answer(
     the number and the answer date, then “My messages” with the utility's answer."""
     from django.utils.timezone import localtime
 
+    from kabinet.appeals.defaults import topics_seed
     from kabinet.appeals.models import Appeal
     from kabinet.core.testing import PASSWORD as HOUSEHOLD_PASSWORD
 
+    topics_seed()  # the migration's topics, after another test flushed the database
     base = live_server.url
     log_in(page, base, household.user.phone, HOUSEHOLD_PASSWORD)
     page.locator(".main-nav a[href='/contacts/']").click()
@@ -304,9 +306,134 @@ def test_send_a_message_from_contacts_and_read_the_answer(
     expect(page.locator("main")).to_contain_text("receipt.png")
     expect(page.locator(".appeal-answer")).to_have_count(0)
 
-    # a member of staff answers (the back office's tools belong to the appeals issue)
-    appeal.answer = "Платіж зараховано 05.11, дякуємо."
-    appeal.save()
+    # a member of staff answers (in the back office: see the appeals handler's test below)
+    from kabinet.appeals.services import appeal_answer
+    from kabinet.core.testing import make_staff
+
+    appeal_answer(
+        appeal=appeal,
+        staff=make_staff(username="handler"),
+        text="Платіж зараховано 05.11, дякуємо.",
+        upload=None,
+        waiting_for_customer=False,
+        request=None,
+    )
     page.reload()
     expect(page.locator(".messages")).to_have_count(0)
     expect(page.locator(".appeal-answer")).to_contain_text("Платіж зараховано 05.11")
+
+
+# --- Appeals: the customer writes in Contacts, a handler answers in the back office -------------
+
+
+def test_appeal_in_contacts_answered_by_a_handler_and_read_replied_and_rated(
+    live_server, page: Page, browser, utility: UtilityProfile, household, tmp_path
+) -> None:
+    """The guide's “Контакти → Відправити повідомлення”; the handler (the Appeals handlers
+    role, password and TOTP) finds it in the first page's queue and answers; the customer is
+    told by e-mail and SMS, reads the answer in “My messages”, replies and rates it."""
+    from django.contrib.auth.models import Group
+    from django.core.management import call_command
+
+    from kabinet.appeals.defaults import topics_seed
+    from kabinet.appeals.models import Appeal
+    from kabinet.core.roles import role
+    from kabinet.core.testing import PASSWORD as KNOWN_PASSWORD
+    from kabinet.core.testing import make_staff
+    from kabinet.identity.staff_otp import totp_code, totp_device_for
+    from kabinet.notify.models import OutboxMessage
+
+    call_command("roles_sync")  # the live server's database is flushed between tests:
+    topics_seed()  # the migrations' groups and topics are made again
+    household.user.email = "olena@example.com"
+    household.user.save()
+    base = live_server.url
+
+    # 1. the customer writes from Contacts, with a scan
+    log_in(page, base, household.user.phone, KNOWN_PASSWORD)
+    page.locator(".main-nav a[href='/contacts/']").click()
+    page.select_option("#id_topic", "billing")
+    page.select_option("#id_account", str(household.gas.pk))
+    page.fill("#id_text", "Прошу пояснити нарахування за листопад: воно вдвічі більше.")
+    scan = tmp_path / "rakhunok.pdf"
+    scan.write_bytes(b"%PDF-1.4\n%scan\n")
+    page.set_input_files("#id_attachment", scan)
+    page.locator("#message form.stacked button[type=submit]").click()
+    expect(page).to_have_url(base + "/appeals/")
+    appeal = Appeal.objects.get(user=household.user)
+    expect(page.locator(f"#appeal-{appeal.pk} .status-new")).to_be_visible()
+
+    # 2. the handler: back-office login with a TOTP code, the queue, the appeal, the answer
+    handler = make_staff(username="iryna")
+    handler.groups.add(Group.objects.get(name=role("appeals_handler").group))
+    device = totp_device_for(handler)
+    office = browser.new_context(locale="en-US")
+    staff_page = office.new_page()
+    staff_page.goto(base + "/admin/")
+    staff_page.fill("#id_username", "iryna")
+    staff_page.fill("#id_password", KNOWN_PASSWORD)
+    staff_page.fill("#id_otp_token", totp_code(device))
+    staff_page.locator("#login-form [type=submit]").click()
+    queue = staff_page.locator("#queue-appeals_new")
+    expect(queue.locator(".count")).to_have_text("1")
+    queue.locator("a").click()
+    staff_page.locator("#appeal-queue a", has_text=appeal.number).click()
+    expect(staff_page.locator("main, #content, body").first).to_contain_text("rakhunok.pdf")
+    staff_page.locator("#take").click()
+    staff_page.fill("#id_text", "Нарахування за листопад включає перерахунок за жовтень.")
+    staff_page.locator("#answer button[type=submit]").click()
+    expect(staff_page.locator(".messages .success")).to_be_visible()
+    office.close()
+    appeal.refresh_from_db()
+    assert appeal.status == "answered" and appeal.assigned_to == handler
+    told = set(
+        OutboxMessage.objects.filter(purpose="appeal_answered").values_list("channel", "recipient")
+    )
+    assert told == {("email", "olena@example.com"), ("sms", household.user.phone)}
+
+    # 3. the customer reads the answer, replies and rates it
+    page.goto(base + "/appeals/")
+    expect(page.locator(f"#appeal-{appeal.pk} .appeal-answer")).to_contain_text(
+        "перерахунок за жовтень"
+    )
+    page.locator(f"#appeal-{appeal.pk} h2 a").click()
+    page.fill("#id_text", "Дякую, тепер зрозуміло. Ще питання про грудень.")
+    page.locator("#reply button[type=submit]").click()
+    expect(page.locator(".appeal-reply")).to_contain_text("Ще питання про грудень")
+    page.locator("#rate input[name=rating][value='5']").check()
+    page.locator("#rate button[type=submit]").click()
+    expect(page.locator(f"#appeal-{appeal.pk}")).to_contain_text("5 / 5")
+    appeal.refresh_from_db()
+    assert appeal.rating == 5 and appeal.status == "in_progress"
+
+
+def test_a_guest_writes_from_the_public_contacts_page_with_the_captcha(
+    live_server, page: Page, utility: UtilityProfile
+) -> None:
+    """Without a login: the topic, a name, an e-mail to answer to, the text and the captcha;
+    a wrong captcha answer keeps what was typed; the message gets its number."""
+    from captcha.models import CaptchaStore
+
+    from kabinet.appeals.defaults import topics_seed
+    from kabinet.appeals.models import Appeal
+
+    topics_seed()
+    base = live_server.url
+    page.goto(base + "/")
+    page.locator(".main-nav a[href='/contacts/']").click()
+    page.select_option("#id_topic", "quality")
+    page.fill("#id_name", "Іван Петренко")
+    page.fill("#id_email", "ivan@example.com")
+    page.fill("#id_text", "У центрі обслуговування не працює електронна черга.")
+    page.fill("#id_captcha_1", "999")
+    page.locator("#message form.stacked button[type=submit]").click()
+    expect(page.locator("#message .has-error")).to_be_visible()
+    expect(page.locator("#id_text")).to_have_value(
+        "У центрі обслуговування не працює електронна черга."
+    )
+    key = page.locator("input[name=captcha_0]").get_attribute("value")
+    page.fill("#id_captcha_1", CaptchaStore.objects.get(hashkey=key).response)
+    page.locator("#message form.stacked button[type=submit]").click()
+    appeal = Appeal.objects.get()
+    expect(page.locator(".messages")).to_contain_text(appeal.number)
+    assert appeal.user is None and appeal.guest_email == "ivan@example.com"

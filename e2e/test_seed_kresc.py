@@ -56,6 +56,19 @@ def back_office_login(page: Page, base: str, user: User, device: TOTPDevice) -> 
     expect(page.locator("#user-tools")).to_be_visible()
 
 
+def verifier(username: str = "verifier") -> User:
+    """A member of staff in the Registration verifiers role (not a superuser)."""
+    from django.contrib.auth.models import Group
+    from django.core.management import call_command
+
+    from kabinet.core.roles import role
+
+    call_command("roles_sync")  # the live server's database is flushed between tests
+    staff = testing.make_staff(username=username)
+    staff.groups.add(Group.objects.get(name=role("registration_verifier").group))
+    return staff
+
+
 def test_signed_application_approval_and_registration_code(
     live_server, page: Page, browser: Browser, kresc, tmp_path: Path, settings
 ) -> None:
@@ -81,8 +94,8 @@ def test_signed_application_approval_and_registration_code(
     application = RegistrationApplication.objects.get()
     assert application.status == "new" and application.document
 
-    # 2. a verifier (a superuser with an authenticator app) approves it in the back office
-    staff = testing.make_staff(username="verifier", is_superuser=True)
+    # 2. a verifier (the Registration verifiers role, with an authenticator app) approves it
+    staff = verifier()
     staff.set_password(STAFF_PASSWORD)
     staff.save()
     device = TOTPDevice.objects.create(user=staff, name="phone", confirmed=True)
@@ -123,3 +136,82 @@ def test_signed_application_approval_and_registration_code(
     application.refresh_from_db()
     assert application.status == "completed"
     assert User.objects.get(username="ingul_agro") == application.user
+
+
+# --- The back office: an application made in person, verified from the first page's queue ------
+
+
+def test_operator_enters_an_application_in_person_verifier_approves_from_the_queue(
+    live_server, page: Page, browser: Browser, kresc, settings
+) -> None:
+    """At a service centre the operator enters the signed application for the customer; the
+    verifier sees it in “Registrations to verify” on the back office's first page, approves
+    it, and the customer finishes the registration with the e-mailed code."""
+    from django.contrib.auth.models import Group
+
+    from kabinet.core.roles import role
+
+    base = live_server.url
+    checker = verifier("oksana")
+    checker.set_password(STAFF_PASSWORD)
+    checker.save()
+    operator = testing.make_staff(username="natalia")
+    operator.set_password(STAFF_PASSWORD)
+    operator.save()
+    operator.groups.add(Group.objects.get(name=role("service_centre_operator").group))
+
+    # 1. the operator: first page → find a customer → not found → the application in person
+    desk = browser.new_context(locale="uk-UA")
+    desk_page = desk.new_page()
+    back_office_login(
+        desk_page, base, operator, TOTPDevice.objects.create(user=operator, confirmed=True)
+    )
+    desk_page.locator("#tools a[href='/office/customers/']").click()
+    desk_page.fill("#id_q", EDRPOU)
+    desk_page.locator("form.stacked button[type=submit]").click()
+    desk_page.locator("#application-in-person").click()
+    desk_page.fill("#id_company_name", "ФОП Гончаренко")
+    desk_page.fill("#id_tax_id", EDRPOU)
+    desk_page.fill("#id_email", EMAIL)
+    desk_page.fill("#id_phones", "050 765 43 21")
+    desk_page.fill("#id_code_word", "Калина")
+    desk_page.fill("#id_contact_person", "Гончаренко Марія")
+    desk_page.select_option("#id_offer", "universal")
+    desk_page.locator("input[name=_save]").click()
+    expect(desk_page.locator(".messagelist .success")).to_be_visible()
+    desk.close()
+    application = RegistrationApplication.objects.get()
+    assert application.source == "office" and application.status == "new"
+
+    # 2. the verifier: the queue on the first page, the application, approve
+    office = browser.new_context(locale="uk-UA")
+    staff_page = office.new_page()
+    back_office_login(
+        staff_page, base, checker, TOTPDevice.objects.create(user=checker, confirmed=True)
+    )
+    queue = staff_page.locator("#queue-registrations")
+    expect(queue.locator(".count")).to_have_text("1")
+    queue.locator("a").click()
+    staff_page.locator("#result_list a", has_text="Гончаренко").click()
+    staff_page.locator("a[href$='/approve/']").click()
+    staff_page.locator("#content form [type=submit]").click()
+    expect(staff_page.locator(".messagelist .success")).to_be_visible()
+    office.close()
+    application.refresh_from_db()
+    assert application.status == "approved" and application.reviewed_by == checker
+
+    # 3. the customer finishes with the code from the e-mail and logs in
+    message = [m for m in mail.outbox if m.to == [EMAIL]][-1]
+    code = re.search(r"\b([A-Z2-9]{10})\b", str(message.body)).group(1)  # type: ignore[union-attr]
+    page.goto(base + "/signup/application/finish/")
+    page.fill("#id_email", EMAIL)
+    page.fill("#id_code", code)
+    page.fill("#id_username", "honcharenko")
+    page.fill("#id_password1", PASSWORD)
+    page.fill("#id_password2", PASSWORD)
+    page.locator(SUBMIT).click()
+    expect(page).to_have_url(base + "/login/")
+    page.fill("#id_identifier", "honcharenko")
+    page.fill("#id_password", PASSWORD)
+    page.locator(SUBMIT).click()
+    expect(page).to_have_url(base + "/cabinet/")

@@ -18,6 +18,7 @@ urlpatterns = [
     path("cabinet/", include("kabinet.customers.urls")),
     path("cabinet/", include("kabinet.billing.urls")),
     path("appeals/", include("kabinet.appeals.urls")),
+    path("office/appeals/", include("kabinet.appeals.office")),
     path("admin/", admin.site.urls),
     path("captcha/", include("captcha.urls")),  # the captcha's images (company sign-up)
     path("healthz", core_views.healthz, name="healthz"),

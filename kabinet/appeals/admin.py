@@ -1,74 +1,73 @@
+"""Appeals in the admin: a searchable list that opens the handler's page (where answers are
+written, kabinet/appeals/office.py), and the topics list content editors manage."""
+
 from __future__ import annotations
 
 from typing import Any
 
 from django.contrib import admin
-from django.db import transaction
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
-from kabinet.core.audit import audit
+from kabinet.core.admin import AuditedAdmin
 
-from .models import Appeal, AppealAttachment
-
-
-class AttachmentInline(admin.TabularInline[AppealAttachment, Appeal]):
-    model = AppealAttachment
-    extra = 0
-    can_delete = False
-    fields = ("download", "size", "content_type", "created_at")
-    readonly_fields = fields
-
-    def has_add_permission(self, request: HttpRequest, obj: Appeal | None = None) -> bool:
-        return False
-
-    @admin.display(description=_("file"))
-    def download(self, obj: AppealAttachment) -> SafeString:
-        return format_html(
-            '<a href="{}">{}</a>', reverse("appeals:attachment", args=[obj.pk]), obj.original_name
-        )
+from .models import Appeal, AppealTopic
 
 
 @admin.register(Appeal)
 class AppealAdmin(admin.ModelAdmin[Appeal]):
-    """Until the appeals issue builds the handlers' tools, staff answer here."""
-
-    list_display = ("number", "created_at", "topic", "status", "due_at", "user", "account")
-    list_filter = ("status", "topic", "created_at")
-    search_fields = ("number", "text", "user__username", "user__phone", "account__number")
-    list_select_related = ("user", "account")
-    date_hierarchy = "created_at"
-    readonly_fields = (
+    list_display = (
         "number",
-        "user",
-        "account",
-        "topic",
-        "text",
         "created_at",
+        "topic",
+        "status",
         "due_at",
-        "answered_at",
+        "author",
+        "account",
+        "open_link",
     )
-    fields = (*readonly_fields[:7], "status", "answer", "answered_at")
-    inlines = [AttachmentInline]
+    list_filter = ("status", "topic", "created_at")
+    search_fields = (
+        "number",
+        "text",
+        "user__username",
+        "=user__phone",
+        "guest_name",
+        "guest_email",
+        "account__number",
+    )
+    list_select_related = ("user", "account", "topic")
+    date_hierarchy = "created_at"
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def save_model(self, request: HttpRequest, obj: Appeal, form: Any, change: bool) -> None:
-        with transaction.atomic():
-            super().save_model(request, obj, form, change)
-            if change and form.changed_data:
-                audit(
-                    "appeal.update",
-                    request=request,
-                    obj=obj,
-                    account_id=obj.account_id,
-                    fields=sorted(form.changed_data),
-                    status=obj.status,
-                )
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False  # handled on the handler's page, through audited services
 
-    def has_delete_permission(self, request: HttpRequest, obj: Appeal | None = None) -> bool:
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+    @admin.display(description=_("from"))
+    def author(self, obj: Appeal) -> str:
+        return obj.author_label()
+
+    @admin.display(description=_("handle"))
+    def open_link(self, obj: Appeal) -> SafeString:
+        url = reverse("appeals_office:detail", args=[obj.pk])
+        return format_html('<a href="{}">{}</a>', url, _("Open"))
+
+
+@admin.register(AppealTopic)
+class AppealTopicAdmin(AuditedAdmin):
+    list_display = ("name", "code", "response_days", "active", "position")
+    list_editable = ("active", "position")
+    search_fields = ("name", "name_ru", "name_en", "code")
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        if obj is not None and obj.appeals.exists():
+            return False  # switch it off instead: appeals keep their topic
+        return super().has_delete_permission(request, obj)

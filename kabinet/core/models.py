@@ -93,6 +93,12 @@ class UtilityProfile(models.Model):
     payments_enabled = models.BooleanField(_("online payments"), default=True)
     readings_enabled = models.BooleanField(_("meter readings"), default=True)
     appeals_enabled = models.BooleanField(_("appeals"), default=True)
+    appeal_response_days = models.PositiveSmallIntegerField(
+        _("appeals: answer within, days"),
+        default=30,
+        validators=[MinValueValidator(1), MaxValueValidator(90)],
+        help_text=_("30 days by law; a topic of appeals may set a shorter time."),
+    )
     connections_enabled = models.BooleanField(_("grid connection applications"), default=False)
     service_orders_enabled = models.BooleanField(_("service orders"), default=False)
     # Sign-up flows (one per reference portal), login identifiers, recovery, password policy.
@@ -378,3 +384,20 @@ class AuditEvent(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise PermissionDenied("The audit log is append-only.")
+
+
+class BackOffice(models.Model):
+    """No table: the back office's own permissions, for the roles of core/roles.py."""
+
+    class Meta:
+        managed = False
+        default_permissions = ()
+        verbose_name = _("back office")
+        permissions = [
+            ("search_customers", _("Can find customers and see their accounts and activity")),
+            ("issue_credentials", _("Can issue one-time passwords at the office")),
+            ("export_auditevent", _("Can export the audit log")),
+        ]
+
+    def __str__(self) -> str:
+        return str(self._meta.verbose_name)

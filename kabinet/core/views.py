@@ -1,18 +1,9 @@
-from typing import cast
-
-from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.template import loader
-from django.utils.formats import date_format
-from django.utils.timezone import localtime
-from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
-
-from kabinet.identity.models import User
 
 from .models import Announcement, Branch, UtilityProfile
 
@@ -25,45 +16,17 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "HEAD", "POST"])
 def contacts(request: HttpRequest) -> HttpResponse:
-    """Address, phones per branch, hours; and for a logged-in customer the message form."""
-    from kabinet.appeals.forms import AppealForm
-    from kabinet.appeals.services import TooManyAppeals, appeal_create
+    """Address, phones per branch, hours; and the message form (a guest's with a captcha)."""
+    from kabinet.appeals.views import contacts_message
 
     profile = UtilityProfile.get()
     form = None
-    if request.user.is_authenticated and profile.appeals_enabled:
-        user = cast(User, request.user)
-        if request.method == "POST":
-            form = AppealForm(request.POST, request.FILES, user=user)
-            if form.is_valid():
-                try:
-                    appeal = appeal_create(
-                        user=user,
-                        topic=form.cleaned_data["topic"],
-                        text=form.cleaned_data["text"],
-                        account=form.cleaned_data["account"],
-                        upload=form.cleaned_data["attachment"],
-                        request=request,
-                    )
-                except TooManyAppeals:
-                    form.add_error(
-                        None,
-                        _("You have sent many messages today. Please try again tomorrow."),
-                    )
-                else:
-                    messages.success(
-                        request,
-                        _("Your message № %(number)s has been sent. We will answer by %(date)s.")
-                        % {
-                            "number": appeal.number,
-                            "date": date_format(localtime(appeal.due_at), "d.m.Y"),
-                        },
-                    )
-                    return redirect("appeals:list")
-        else:
-            form = AppealForm(user=user)
+    if profile.appeals_enabled:
+        form, sent = contacts_message(request)
+        if sent is not None:
+            return sent
     elif request.method == "POST":
-        return redirect_to_login(request.get_full_path())
+        return redirect("core:contacts")
     branches = Branch.objects.exclude(phones="").order_by("name")
     return render(
         request, "core/contacts.html", {"form": form, "branches": branches, "utility": profile}

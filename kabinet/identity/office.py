@@ -44,7 +44,7 @@ from .staff_otp import back_office
 
 ISSUED = "office.credentials_issued"
 ISSUED_PASSWORD_TTL = timedelta(days=7)
-PERMISSION = "identity.change_user"
+PERMISSION = "core.issue_credentials"  # a role permission (core/roles.py), not user editing
 # Easy to read aloud and to copy from paper: no 0/O/o, 1/l/I/i, no capitals to announce.
 ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
 GROUPS, GROUP_LENGTH = 3, 4

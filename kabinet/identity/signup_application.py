@@ -190,8 +190,9 @@ def application_submit(
 def application_enter(
     *, application: Application, document: UploadedFile | None, staff: User, request: HttpRequest
 ) -> Application:
-    """Save an application signed in person at a service centre (the file is optional)."""
-    if not staff.has_perm(CHANGE_PERMISSION):
+    """Save an application signed in person at a service centre (the file is optional).
+    Entering is adding: the service-centre operator may, approving stays the verifier's."""
+    if not staff.has_perm("identity.add_registrationapplication"):
         raise PermissionDenied
     application.source = Application.Source.OFFICE
     if document is not None:

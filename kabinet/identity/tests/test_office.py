@@ -29,7 +29,7 @@ SHAPE = re.compile(r"^[a-km-np-z2-9]{4}-[a-km-np-z2-9]{4}-[a-km-np-z2-9]{4}$")
 
 @pytest.fixture
 def operator(staff):
-    staff.user_permissions.add(Permission.objects.get(codename="change_user"))
+    staff.user_permissions.add(Permission.objects.get(codename="issue_credentials"))
     return User.objects.get(pk=staff.pk)  # fresh: permissions are cached on the instance
 
 
@@ -64,7 +64,7 @@ def test_only_verified_staff_with_the_permission_may_issue(client, utility, staf
     client.force_login(staff)
     assert client.get(url).url.startswith(reverse("admin:login"))  # staff without TOTP
     verified_login(client, staff)
-    assert client.get(url).status_code == 403  # staff without identity.change_user
+    assert client.get(url).status_code == 403  # staff without core.issue_credentials
     response = client.post(reverse("identity:office_user", args=[household.user.pk]))
     assert response.status_code == 403
     assert User.objects.get(pk=household.user.pk).check_password(testing.PASSWORD)
