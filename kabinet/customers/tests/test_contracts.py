@@ -75,7 +75,7 @@ def test_contract_list_issues_the_same_queries_for_1_and_50_contracts(client, co
     client.force_login(company.user)
     client.get(reverse("customers:contracts"))  # warm the per-process caches
     one = count_queries(client, reverse("customers:contracts"))
-    for n in range(49):
+    for _n in range(49):
         contract = testing.make_contract(customer=company.customer)
         account = testing.make_account(
             customer=company.customer, service=Service.WATER, contract=contract
