@@ -69,3 +69,18 @@ def test_three_queries_whatever_the_history(company, django_assert_num_queries):
             accounts=[company.account], start=dt.date(2024, 1, 1), end=dt.date(2025, 12, 1)
         )
     assert len(result.entries) == 48
+
+
+def test_statistics_and_dashboard_mark_the_previous_cabinets_rows(client, company):
+    from django.conf import settings
+    from django.urls import reverse
+
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    statement(company.account, dt.date(2026, 1, 1), source=Source.PREVIOUS)
+    statement(company.account, dt.date(2026, 2, 1))
+    payment(company.account, dt.date(2026, 1, 5), "10", source=Source.PREVIOUS)
+    client.force_login(company.user)
+    page = client.get(reverse("billing:statistics", args=[company.account.pk])).content.decode()
+    assert page.count("(Previous cabinet)") == 1
+    page = client.get(reverse("customers:dashboard", args=[company.account.pk])).content.decode()
+    assert "(Previous cabinet)" in page
