@@ -203,7 +203,7 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
         invitation = services.invitation_by_token(token)
     except services.InvitationInvalid:
         response = render(request, "customers/invitation_invalid.html", status=404)
-        response["Referrer-Policy"] = "no-referrer"
+        response["Referrer-Policy"] = "same-origin"  # no-referrer would send Origin: null
         return response
     user = request.user if request.user.is_authenticated else None
     form = AcceptForm(request.POST or None) if user is None else None
@@ -232,7 +232,7 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
         "customers/invitation_accept.html",
         {"invitation": invitation, "form": form, "joining_user": user},
     )
-    response["Referrer-Policy"] = "no-referrer"
+    response["Referrer-Policy"] = "same-origin"  # no-referrer would send Origin: null
     return response
 
 
