@@ -210,7 +210,12 @@ def contract_invoice_print(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _consumption_services(contract: Contract) -> list[str]:
-    services = [s for s in contract.services if s in Service.values]
+    """The services the contract's accounts are billed for (the contract's own list when it
+    has no accounts yet), in the catalogue's order."""
+    billed = set(contract.accounts.values_list("service", flat=True))
+    services = [s for s in Service.values if s in billed] or [
+        s for s in contract.services if s in Service.values
+    ]
     return services or [Service.WATER]
 
 
