@@ -84,6 +84,23 @@ class AcceptForm(NewPasswordMixin, KabinetForm):
     username = forms.CharField(label=gettext_lazy("Login"), min_length=3, max_length=150)
     field_order = ["username", "password1", "password2"]
 
+    def __init__(self, *args: object, invitation: Invitation, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.invitation = invitation
+
+    def clean(self) -> dict[str, object]:
+        data = super().clean()
+        phone = self.invitation.phone
+        if phone and User.objects.filter(phone=phone).exists():
+            self.add_error(
+                None,
+                _(
+                    "This phone already has a login. Log in with it, then open the "
+                    "invitation link again."
+                ),
+            )
+        return data
+
     def clean_username(self) -> str:
         username = " ".join(self.cleaned_data["username"].split())
         if User.objects.filter(username__iexact=username).exists():
@@ -206,7 +223,7 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
         response["Referrer-Policy"] = "same-origin"  # no-referrer would send Origin: null
         return response
     user = request.user if request.user.is_authenticated else None
-    form = AcceptForm(request.POST or None) if user is None else None
+    form = AcceptForm(request.POST or None, invitation=invitation) if user is None else None
     if request.method == "POST":
         if user is not None:
             try:

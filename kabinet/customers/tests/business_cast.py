@@ -60,7 +60,7 @@ def invoice(*, period: dt.date, amount: str = "100", **owner: object) -> Invoice
         issued_on=period + dt.timedelta(days=32),
         amount=Decimal(amount),
         as_of=timezone.now(),
-        **owner,  # type: ignore[arg-type]
+        **owner,
     )
 
 
@@ -70,7 +70,7 @@ def reading(meter: Meter, day: dt.date, value: str, **fields: object) -> Reading
         taken_on=day,
         value1=Decimal(value),
         origin=Reading.Origin.CUSTOMER,
-        **fields,  # type: ignore[arg-type]
+        **fields,
     )
 
 

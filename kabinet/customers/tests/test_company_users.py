@@ -192,3 +192,18 @@ def test_the_colleagues_page_issues_the_same_queries_for_1_and_30_colleagues(cli
     with CaptureQueriesContext(connection) as many:
         client.get(url)
     assert len(many) == len(few)
+
+
+def test_an_invited_phone_that_already_has_a_login_is_asked_to_log_in(english, company):
+    testing.make_user(username="owner", phone="+380507654321")
+    english.force_login(company.user)
+    english.post(reverse("customers:company_users"), {"phone": "+380507654321", "role": "view"})
+    path = sent_link(OutboxMessage.objects.get(recipient="+380507654321").text)
+    english.logout()
+    response = english.post(
+        path, {"username": "newlogin", "password1": PASSWORD, "password2": PASSWORD}
+    )
+    assert response.status_code == 200
+    assert "This phone already has a login." in response.content.decode()
+    assert 'value="newlogin"' in response.content.decode()
+    assert not CompanyMember.objects.exists()
