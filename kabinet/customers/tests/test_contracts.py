@@ -247,3 +247,38 @@ def test_a_user_not_yet_confirmed_for_the_company_sees_no_contracts(client, comp
     assert client.get(reverse("customers:contracts")).status_code == 404
     for url in tab_urls(company.contract):
         assert client.get(url).status_code == 404
+
+
+def grow(company, points: int) -> None:
+    """`points` more service points, each with an account, a meter, readings, statements,
+    payments and an invoice."""
+    for n in range(points):
+        account = testing.make_account(
+            customer=company.customer, service=Service.WATER, contract=company.contract
+        )
+        testing.link_account(company.user, account)
+        point = testing.make_service_point(contract=company.contract, account=account)
+        meter = testing.make_meter(service_point=point, account=account)
+        reading(meter, dt.date(2026, 10, 25), str(n))
+        for month in (9, 10):
+            statement(account, dt.date(2026, month, 1), charged=str(100 + n))
+            payment(account, dt.date(2026, month, 15), "50")
+        invoice(period=dt.date(2026, 10, 1), account=account)
+
+
+def test_every_page_issues_the_same_queries_at_1_and_200_service_points(client, company):
+    """Every tab of the contract and the contracts list, with data at 1 and then at 200
+    service points (each with its account, meter, months, payments and invoice)."""
+    bill = invoice(period=dt.date(2026, 10, 1), contract=company.contract)
+    urls = [reverse("customers:contracts"), *tab_urls(company.contract)]
+    urls.remove(reverse("customers:contract_invoice_print", args=[company.contract.pk]))
+    urls.append(reverse("customers:contract_invoice", args=[company.contract.pk, bill.pk]))
+    urls = [url + "?start=2026-01&end=2026-12" for url in urls]  # the tabs with a period
+    statement(company.account, dt.date(2026, 10, 1))
+    client.force_login(company.user)
+    for url in urls:
+        client.get(url)  # warm the per-process caches
+    small = {url: count_queries(client, url) for url in urls}
+    grow(company, 199)
+    large = {url: count_queries(client, url) for url in urls}
+    assert large == small
