@@ -20,6 +20,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
 from kabinet.core.models import AuditEvent
+from kabinet.core.ratelimit import Throttle
 from kabinet.identity import services as identity_services
 from kabinet.identity.forms import KabinetForm, NewPasswordMixin
 from kabinet.identity.models import User
@@ -31,6 +32,8 @@ from .models import Account, CompanyMember, Invitation, Role
 from .selectors import links_for
 
 ACTIVITY_ROWS = 100
+# Each invitation sends an e-mail or an SMS: enough for onboarding a department, not a flood.
+INVITATIONS_PER_CUSTOMER = Throttle("company-invitations", limit=20, window=3600)
 
 # What the activity page calls the events; others show their code.
 ACTIONS = {
@@ -133,15 +136,18 @@ def company_users(request: HttpRequest) -> HttpResponse:
     form = InviteForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        services.invitation_send(
-            customer=customer,
-            email=data["email"],
-            phone=data["phone"],
-            role=data["role"],
-            request=request,
-        )
-        messages.success(request, _("The invitation has been sent."))
-        return redirect("customers:company_users")
+        if not INVITATIONS_PER_CUSTOMER.hit(str(customer.pk)):
+            form.add_error(None, _("Too many attempts, try again later."))
+        else:
+            services.invitation_send(
+                customer=customer,
+                email=data["email"],
+                phone=data["phone"],
+                role=data["role"],
+                request=request,
+            )
+            messages.success(request, _("The invitation has been sent."))
+            return redirect("customers:company_users")
     members = _members(customer.pk)
     for member in members:
         role = member.member_role or Role.ADMIN  # type: ignore[attr-defined]

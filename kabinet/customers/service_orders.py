@@ -19,12 +19,16 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from kabinet.core.ratelimit import Throttle
 from kabinet.identity.models import User
 
 from . import roles, services
 from .dashboard import CURRENCY_SIGNS
 from .models import Account, ServiceKind, ServiceOrder, ServicePoint
 from .selectors import links_for
+
+# An order lands in the service centre's queue: a generous limit that stops a script.
+ORDERS_PER_USER = Throttle("service-orders-user", limit=30, window=3600)
 
 
 def targets_for(user: User, kind: ServiceKind) -> list[tuple[str, str, Account | ServicePoint]]:
@@ -109,6 +113,8 @@ def service_order_new(request: HttpRequest, kind_pk: int) -> HttpResponse:
         target = form.targets[form.cleaned_data["target"]]
         if not roles.can(user, target, roles.ORDER):
             form.add_error(None, _("Your role does not allow ordering services."))
+        elif not ORDERS_PER_USER.hit(str(user.pk)):
+            form.add_error(None, _("Too many attempts, try again later."))
         else:
             account = target if isinstance(target, Account) else None
             point = target if isinstance(target, ServicePoint) else None

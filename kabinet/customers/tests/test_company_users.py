@@ -207,3 +207,18 @@ def test_an_invited_phone_that_already_has_a_login_is_asked_to_log_in(english, c
     assert "This phone already has a login." in response.content.decode()
     assert 'value="newlogin"' in response.content.decode()
     assert not CompanyMember.objects.exists()
+
+
+def test_invitations_are_limited_per_company(english, company):
+    from kabinet.customers.company_users import INVITATIONS_PER_CUSTOMER
+
+    english.force_login(company.user)
+    for n in range(INVITATIONS_PER_CUSTOMER.limit):
+        invite(english, email=f"c{n}@vodohrai.example.com", role=Role.VIEW)
+    response = english.post(
+        reverse("customers:company_users"),
+        {"email": "one-more@vodohrai.example.com", "role": "view"},
+    )
+    assert response.status_code == 200
+    assert "Too many attempts, try again later." in response.content.decode()
+    assert Invitation.objects.count() == INVITATIONS_PER_CUSTOMER.limit
