@@ -264,12 +264,29 @@ def service_order_cancel(*, order: ServiceOrder, request: HttpRequest) -> None:
 def service_order_answer(
     *, order: ServiceOrder, status: str, answer: str, request: HttpRequest
 ) -> None:
-    """Staff set the status and write the answer (the back office's admin form calls this)."""
+    """Staff set the status and write the answer (the back office's admin form calls this);
+    the customer who ordered is told by e-mail, or by SMS when they have no e-mail."""
     with transaction.atomic():
-        old = ServiceOrder.objects.filter(pk=order.pk).values_list("status", flat=True).first()
+        before = ServiceOrder.objects.filter(pk=order.pk).values("status", "answer").first()
+        old = before["status"] if before else None
+        changed = before is None or (before["status"], before["answer"]) != (status, answer)
         order.status = status
         order.answer = answer
         order.save()
+        orderer = order.ordered_by
+        if changed and orderer is not None and (orderer.email or orderer.phone):
+            message_render_and_queue(
+                channel=Channel.EMAIL if orderer.email else Channel.SMS,
+                recipient=orderer.email or orderer.phone or "",
+                purpose="service_order_answered",
+                context={
+                    "number": order.pk,
+                    "service": order.kind.name,
+                    "status": order.get_status_display(),
+                    "link": settings.SITE_URL + reverse("customers:service_order", args=[order.pk]),
+                },
+                language=orderer.language or None,
+            )
         audit(
             "service_order.answered",
             request=request,

@@ -231,3 +231,26 @@ def test_operators_answer_orders_in_the_back_office_and_it_is_audited(company):
         .status_code
         == 403
     )
+
+
+def test_the_customer_is_told_when_the_utility_answers(company, staff):
+    from django.test import RequestFactory
+
+    from kabinet.customers.services import service_order_answer
+    from kabinet.notify.models import OutboxMessage
+
+    company.user.email = "boss@vodohrai.example.com"
+    company.user.save()
+    order = ServiceOrder.objects.create(
+        kind=make_kind(fields=""),
+        customer=company.customer,
+        account=company.account,
+        ordered_by=company.user,
+    )
+    request = RequestFactory().post("/")
+    request.user = staff
+    service_order_answer(order=order, status=ServiceOrder.Status.DONE, answer="OK", request=request)
+    message = OutboxMessage.objects.get(recipient="boss@vodohrai.example.com")
+    assert f"/cabinet/orders/{order.pk}/" in message.text
+    service_order_answer(order=order, status=ServiceOrder.Status.DONE, answer="OK", request=request)
+    assert OutboxMessage.objects.count() == 1  # saved again unchanged: no second message
