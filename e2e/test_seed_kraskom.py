@@ -331,3 +331,49 @@ def test_company_administrator_invites_a_colleague_with_a_role(
     page.goto(base + f"/cabinet/contracts/{company.contract.pk}/payment/")
     expect(page.locator("main .message")).to_be_visible()  # the role does not allow paying
     expect(page.locator("main a.button[href$='/pay/']")).to_have_count(0)
+
+
+def test_business_pages_are_accessible(live_server, page: Page, utility: UtilityProfile) -> None:
+    """axe finds no serious or critical violation on the contract tabs, colleagues, the
+    activity log, the service catalogue, an order form, an order and the orders list."""
+    import datetime as dt
+
+    from e2e.test_accessibility import assert_accessible
+    from kabinet.customers.models import ServiceKind, ServiceOrder
+    from kabinet.customers.tests.business_cast import invoice, payment, reading, statement
+
+    base = live_server.url
+    company = testing.make_company(username="vodohrai-a11y")
+    reading(company.meter, dt.date(2026, 10, 25), "42")
+    statement(company.account, dt.date(2026, 9, 1), charged="120")
+    payment(company.account, dt.date(2026, 9, 15), "100")
+    bill = invoice(period=dt.date(2026, 9, 1), contract=company.contract)
+    kind = ServiceKind.objects.create(code="copy", name="Копія документа", fields="Який документ")
+    order = ServiceOrder.objects.create(
+        kind=kind, customer=company.customer, account=company.account, ordered_by=company.user
+    )
+    page.goto(base + "/login/")
+    page.fill("#id_identifier", "vodohrai-a11y")
+    page.fill("#id_password", testing.PASSWORD)
+    page.locator("form.stacked button[type=submit]").click()
+    expect(page).to_have_url(in_cabinet(base))
+    pk = company.contract.pk
+    for path in (
+        "/cabinet/contracts/",
+        f"/cabinet/contracts/{pk}/",
+        f"/cabinet/contracts/{pk}/subscribers/",
+        f"/cabinet/contracts/{pk}/balance/?start=2026-01&end=2026-12",
+        f"/cabinet/contracts/{pk}/invoices/?start=2026-01&end=2026-12",
+        f"/cabinet/contracts/{pk}/invoices/{bill.pk}/",
+        f"/cabinet/contracts/{pk}/consumption/",
+        f"/cabinet/contracts/{pk}/payment/",
+        "/cabinet/company/users/",
+        "/cabinet/company/activity/",
+        "/cabinet/services/",
+        f"/cabinet/services/{kind.pk}/order/",
+        "/cabinet/orders/",
+        f"/cabinet/orders/{order.pk}/",
+    ):
+        response = page.goto(base + path)
+        assert response is not None and response.status == 200, path
+        assert_accessible(page)

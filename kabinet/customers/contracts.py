@@ -45,12 +45,12 @@ class PeriodForm(forms.Form):
     """From month to month, as <input type=month> sends it (YYYY-MM)."""
 
     start = forms.DateField(
-        label=_("From"),
+        label=_("From month"),
         input_formats=["%Y-%m", "%Y-%m-%d", "%m.%Y"],
         widget=forms.DateInput(attrs={"type": "month"}, format="%Y-%m"),
     )
     end = forms.DateField(
-        label=_("To"),
+        label=_("To month"),
         input_formats=["%Y-%m", "%Y-%m-%d", "%m.%Y"],
         widget=forms.DateInput(attrs={"type": "month"}, format="%Y-%m"),
     )
