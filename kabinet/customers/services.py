@@ -212,6 +212,23 @@ def member_remove(*, member: CompanyMember, request: HttpRequest) -> None:
         member.delete()
 
 
+def company_accounts_link(*, customer: Customer) -> int:
+    """Put every account of a business customer in the list of everyone acting for it (the
+    registrant and the colleagues): for accounts billing adds after they joined. Returns the
+    number of links made. Idempotent; the billing import calls it after adding accounts."""
+    users = list(
+        User.objects.filter(customer=customer, is_active=True).values_list("pk", flat=True)
+    )
+    accounts = list(Account.objects.filter(customer=customer).values_list("pk", flat=True))
+    with transaction.atomic():
+        made = AccountLink.objects.bulk_create(
+            [AccountLink(user_id=u, account_id=a) for u in users for a in accounts],
+            ignore_conflicts=True,
+        )
+        audit("company.accounts_linked", customer_id=customer.pk, users=len(users))
+    return len(made)
+
+
 # --- Service orders ------------------------------------------------------------------------------
 
 

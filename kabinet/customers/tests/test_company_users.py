@@ -223,3 +223,16 @@ def test_invitations_are_limited_per_company(english, company):
     assert response.status_code == 200
     assert "Too many attempts, try again later." in response.content.decode()
     assert Invitation.objects.count() == INVITATIONS_PER_CUSTOMER.limit
+
+
+def test_accounts_billing_adds_later_reach_everyone_acting_for_the_company(company):
+    from kabinet.customers.services import company_accounts_link
+
+    mate = colleague(company.customer, Role.VIEW)
+    new = testing.make_account(customer=company.customer, contract=company.contract)
+    company_accounts_link(customer=company.customer)
+    company_accounts_link(customer=company.customer)  # idempotent
+    for user in (company.user, mate):
+        assert AccountLink.objects.filter(user=user, account=new).count() == 1
+    outsider = testing.make_household()
+    assert not AccountLink.objects.filter(user=outsider.user, account=new).exists()
