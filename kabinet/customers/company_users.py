@@ -217,17 +217,39 @@ def invitation_withdraw(request: HttpRequest, invitation_pk: int) -> HttpRespons
     return redirect("customers:company_users")
 
 
+SESSION_TOKEN = "company_invitation_token"  # noqa: S105 - a session key, not a secret
+
+
+def _invalid(request: HttpRequest) -> HttpResponse:
+    response = render(request, "customers/invitation_invalid.html", status=404)
+    response["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+@never_cache
+def invitation_open(request: HttpRequest, token: str) -> HttpResponse:
+    """The e-mailed link: keep the token in the session and go on to an address without it,
+    so no Referer and no browser history carries it (SECURITY.md 14)."""
+    try:
+        services.invitation_by_token(token)
+    except services.InvitationInvalid:
+        return _invalid(request)
+    request.session[SESSION_TOKEN] = token
+    response = redirect("customers:invitation_accept")
+    response["Referrer-Policy"] = "no-referrer"
+    return response
+
+
 @never_cache
 @sensitive_post_parameters("password1", "password2")
-def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
+def invitation_accept(request: HttpRequest) -> HttpResponse:
     """Open to anyone holding the link: a new colleague picks a login and a password; a
     logged-in person who acts for no company joins with their own login."""
+    token = request.session.get(SESSION_TOKEN, "")
     try:
         invitation = services.invitation_by_token(token)
     except services.InvitationInvalid:
-        response = render(request, "customers/invitation_invalid.html", status=404)
-        response["Referrer-Policy"] = "same-origin"  # no-referrer would send Origin: null
-        return response
+        return _invalid(request)
     user = request.user if request.user.is_authenticated else None
     form = AcceptForm(request.POST or None, invitation=invitation) if user is None else None
     if request.method == "POST":
@@ -237,6 +259,7 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
             except services.CannotJoin:
                 messages.error(request, _("You already act for an organisation."))
                 return redirect("customers:cabinet")
+            request.session.pop(SESSION_TOKEN, None)
             messages.success(request, _("You have joined the organisation."))
             return redirect("customers:contracts")
         assert form is not None
@@ -247,16 +270,15 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
                 password=form.cleaned_data["password1"],
                 request=request,
             )
+            request.session.pop(SESSION_TOKEN, None)
             identity_services.session_start(request=request, user=new, how="invitation")
             messages.success(request, _("You have joined the organisation."))
             return redirect("customers:contracts")
-    response = render(
+    return render(
         request,
         "customers/invitation_accept.html",
         {"invitation": invitation, "form": form, "joining_user": user},
     )
-    response["Referrer-Policy"] = "same-origin"  # no-referrer would send Origin: null
-    return response
 
 
 @never_cache
@@ -291,5 +313,6 @@ urlpatterns: list[URLPattern] = [
         name="invitation_withdraw",
     ),
     path("company/activity/", company_activity, name="company_activity"),
-    path("invitations/<str:token>/", invitation_accept, name="invitation_accept"),
+    path("invitations/accept/", invitation_accept, name="invitation_accept"),
+    path("invitations/<str:token>/", invitation_open, name="invitation_open"),
 ]

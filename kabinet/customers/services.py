@@ -57,7 +57,7 @@ def invitation_send(
 ) -> Invitation:
     """Create an invitation and send its link by e-mail (or SMS when only a phone is given)."""
     token = secrets.token_urlsafe(32)
-    link = settings.SITE_URL + reverse("customers:invitation_accept", args=[token])
+    link = settings.SITE_URL + reverse("customers:invitation_open", args=[token])
     with transaction.atomic():
         invitation = Invitation.objects.create(
             customer=customer,

@@ -15,7 +15,7 @@ from .business_cast import colleague, invoice
 
 # URLs naming no customer's object: the public catalogue's order form and the invitation
 # link (its token is the secret; tested in test_company_users).
-NOT_CUSTOMER_OBJECTS = {"service_order_new", "invitation_accept"}
+NOT_CUSTOMER_OBJECTS = {"service_order_new", "invitation_open"}
 
 
 def objects_of_company_b() -> dict[str, list[int]]:

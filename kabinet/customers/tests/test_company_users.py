@@ -3,11 +3,13 @@ removes colleagues; the colleague accepts with their own login; who did what is 
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 import pytest
 from django.conf import settings
 from django.urls import reverse
+from django.utils import timezone
 
 from kabinet.core import testing
 from kabinet.core.models import AuditEvent
@@ -17,6 +19,7 @@ from kabinet.notify.models import OutboxMessage
 from .business_cast import colleague
 
 PASSWORD = "Quiet-River-Stone-42"
+ACCEPT = reverse("customers:invitation_accept")
 
 
 @pytest.fixture
@@ -44,10 +47,13 @@ def test_administrator_invites_by_e_mail_and_the_colleague_joins_with_own_login(
     path = invite(english, email="buh@vodohrai.example.com", role=Role.READINGS)
     assert OutboxMessage.objects.get().recipient == "buh@vodohrai.example.com"
     english.logout()
-    page = english.get(path)
+    opened = english.get(path)
+    assert opened.status_code == 302 and opened.url == ACCEPT
+    assert opened["Referrer-Policy"] == "no-referrer"
+    page = english.get(ACCEPT)
     assert page.status_code == 200 and company.customer.name in page.content.decode()
     response = english.post(
-        path, {"username": "buhgalter", "password1": PASSWORD, "password2": PASSWORD}
+        ACCEPT, {"username": "buhgalter", "password1": PASSWORD, "password2": PASSWORD}
     )
     assert response.status_code == 302 and response.url == reverse("customers:contracts")
     member = CompanyMember.objects.get(user__username="buhgalter")
@@ -89,7 +95,8 @@ def test_a_logged_in_person_without_a_company_joins_with_their_login(client, com
     path = invite(client, email="ops@vodohrai.example.com", role=Role.PAY)
     person = testing.make_user(username="ops")
     client.force_login(person)
-    assert client.post(path).status_code == 302
+    client.get(path)
+    assert client.post(ACCEPT).status_code == 302
     person.refresh_from_db()
     assert person.customer == company.customer
     assert CompanyMember.objects.get(user=person).role == Role.PAY
@@ -100,7 +107,8 @@ def test_a_user_of_another_company_cannot_accept(client, company):
     path = invite(client, email="x@vodohrai.example.com", role=Role.FULL)
     other = testing.make_company(name="ТОВ «Інша»")
     client.force_login(other.user)
-    client.post(path)
+    client.get(path)
+    client.post(ACCEPT)
     other.user.refresh_from_db()
     assert other.user.customer == other.customer
     assert not CompanyMember.objects.exists()
@@ -201,8 +209,9 @@ def test_an_invited_phone_that_already_has_a_login_is_asked_to_log_in(english, c
     path = sent_link(OutboxMessage.objects.get(recipient="+380507654321").text)
     english.logout()  # which forgets the cookies too
     english.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    english.get(path)
     response = english.post(
-        path, {"username": "newlogin", "password1": PASSWORD, "password2": PASSWORD}
+        ACCEPT, {"username": "newlogin", "password1": PASSWORD, "password2": PASSWORD}
     )
     assert response.status_code == 200
     assert "This phone already has a login." in response.content.decode()
@@ -236,3 +245,13 @@ def test_accounts_billing_adds_later_reach_everyone_acting_for_the_company(compa
         assert AccountLink.objects.filter(user=user, account=new).count() == 1
     outsider = testing.make_household()
     assert not AccountLink.objects.filter(user=outsider.user, account=new).exists()
+
+
+def test_the_accept_page_needs_a_valid_link_opened_first(client, company):
+    assert client.get(ACCEPT).status_code == 404
+    client.force_login(company.user)
+    path = invite(client, email="late@vodohrai.example.com", role=Role.VIEW)
+    Invitation.objects.update(expires_at=timezone.now() - dt.timedelta(seconds=1))
+    client.logout()
+    assert client.get(path).status_code == 404
+    assert client.post(ACCEPT, {"username": "late"}).status_code == 404
