@@ -47,6 +47,15 @@ def allowed_actions(user: Any, customer: Customer) -> frozenset[str]:
     return ALLOWED[role] if role else frozenset()
 
 
+def allowed_on_linked_account(user: Any, account: Account) -> frozenset[str]:
+    """What the user may do on an account already known to be in their list (the cabinet's
+    pages check the link first): a household everything but managing users, a business's
+    user what their role allows. One or two queries."""
+    if not account.customer.is_business:
+        return HOUSEHOLD
+    return allowed_actions(user, account.customer)
+
+
 def can(user: Any, target: Customer | Contract | Account | ServicePoint, action: str) -> bool:
     """Whether `user` may do `action` (one of ACTIONS) on the target.
 

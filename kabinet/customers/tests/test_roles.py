@@ -71,3 +71,45 @@ def test_inactive_or_anonymous_users_can_do_nothing(company):
 def test_an_unknown_action_is_a_programming_error(company):
     with pytest.raises(ValueError):
         roles.can(company.user, company.account, "delete")
+
+
+@pytest.mark.parametrize(
+    ("role", "pay", "submit"),
+    [
+        (Role.VIEW, False, False),
+        (Role.READINGS, False, True),
+        (Role.PAY, True, False),
+        (Role.FULL, True, True),
+        (Role.ADMIN, True, True),
+    ],
+)
+def test_the_dashboard_offers_paying_and_readings_by_role(client, company, role, pay, submit):
+    import datetime as dt
+
+    from django.urls import reverse
+
+    from kabinet.core.models import UtilityProfile
+
+    from .business_cast import statement
+
+    UtilityProfile.objects.filter(pk=1).update(payments_enabled=True, readings_enabled=True)
+    statement(company.account, dt.date(2026, 10, 1), charged="100")  # a debt to pay
+    client.force_login(colleague(company.customer, role))
+    response = client.get(reverse("customers:dashboard", args=[company.account.pk]))
+    assert (response.context["can_pay"], response.context["can_submit_reading"]) == (pay, submit)
+
+
+def test_a_household_dashboard_still_offers_both(client, household):
+    import datetime as dt
+
+    from django.urls import reverse
+
+    from kabinet.core.models import UtilityProfile
+
+    from .business_cast import statement
+
+    UtilityProfile.objects.filter(pk=1).update(payments_enabled=True, readings_enabled=True)
+    statement(household.gas, dt.date(2026, 10, 1), charged="100")
+    client.force_login(household.user)
+    response = client.get(reverse("customers:dashboard", args=[household.gas.pk]))
+    assert response.context["can_pay"] and response.context["can_submit_reading"]

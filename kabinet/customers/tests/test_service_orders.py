@@ -213,6 +213,9 @@ def test_operators_answer_orders_in_the_back_office_and_it_is_audited(company):
         kind=kind, customer=company.customer, account=company.account
     )
     operator = staff_client("view_serviceorder", "change_serviceorder")
+    change = reverse("admin:customers_serviceorder_change", args=[order.pk])
+    assert operator.get(change).status_code == 200
+    assert operator.get(reverse("admin:customers_serviceorder_changelist")).status_code == 200
     response = operator.post(
         reverse("admin:customers_serviceorder_change", args=[order.pk]),
         {"status": ServiceOrder.Status.DONE, "answer": "Виконано"},
