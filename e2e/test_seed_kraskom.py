@@ -265,13 +265,20 @@ def test_company_walks_its_contract_tabs_steps_5_to_11(
 
     log_in(page, base, "Торговая марка", testing.PASSWORD)  # step 5
     expect(page).to_have_url(in_cabinet(base))
-    page.locator(".business-nav a[href='/cabinet/contracts/']").click()  # step 6
+    menu = page.locator(".business-nav a[href='/cabinet/contracts/']")
+    expect(menu).to_have_text("Договоры")
+    menu.click()  # step 6
     rows = page.locator("#contracts tbody tr")
     expect(rows).to_have_count(2)
     row = rows.filter(has_text="Вода и стоки")
     expect(row).to_contain_text("KR-1001")
+    expect(row.locator("a.button")).to_have_text("Перейти")
     row.locator("a.button").click()
     expect(page).to_have_url(base + f"/cabinet/contracts/{water.pk}/")
+    tabs = page.locator(".tabs a")
+    expect(tabs).to_have_text(
+        ["Информация", "Абоненты", "Баланс", "Счета", "Потребление", "Оплата"]
+    )
     main = page.locator("main")
     for fact in ("ул. Копылова, 4", "40702810431000012345", "ПАО Сбербанк", "040407627", EMAIL):
         expect(main).to_contain_text(fact)  # step 7
