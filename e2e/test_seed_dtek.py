@@ -159,6 +159,8 @@ def test_business_switches_accounts_orders_a_service_and_reads_the_history(
     page.locator("form.stacked button[type=submit]").click()
     expect(page).to_have_url(in_cabinet(base))
 
+    page.locator(".business-nav a[href='/cabinet/company/accounts/']").click()
+    expect(page.locator("#company-accounts tbody tr")).to_have_count(2)  # the whole EDRPOU
     nav = page.locator(".accounts-nav")
     nav.locator(f"a[href='/cabinet/accounts/{second.pk}/']").click()
     expect(page).to_have_url(base + f"/cabinet/accounts/{second.pk}/")

@@ -374,6 +374,7 @@ def test_business_pages_are_accessible(live_server, page: Page, utility: Utility
         f"/cabinet/contracts/{pk}/invoices/{bill.pk}/",
         f"/cabinet/contracts/{pk}/consumption/",
         f"/cabinet/contracts/{pk}/payment/",
+        "/cabinet/company/accounts/",
         "/cabinet/company/users/",
         "/cabinet/company/activity/",
         "/cabinet/services/",

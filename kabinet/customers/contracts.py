@@ -33,7 +33,7 @@ from kabinet.identity.models import User
 
 from . import business, roles
 from .dashboard import CURRENCY_SIGNS
-from .models import Contract
+from .models import Account, Contract
 from .selectors import links_for
 
 # The payments issue's page for paying a contract; linked from the Payment tab once it exists.
@@ -106,6 +106,35 @@ def contract_list(request: HttpRequest) -> HttpResponse:
             "customer": customer,
             "allowed": allowed,
             "contracts": business.contracts_with_balances(customer),
+            "currency": CURRENCY_SIGNS.get(profile.currency, profile.currency),
+        },
+    )
+
+
+@login_required
+def company_accounts(request: HttpRequest) -> HttpResponse:
+    """Every personal account of the business (DTEK: all accounts of the EDRPOU) with its
+    contract and latest balance; each opens the account's own pages."""
+    user = cast(User, request.user)
+    customer, _allowed = business.acting_customer(user)
+    links = list(links_for(user))
+    balances = dict(
+        Account.objects.filter(customer=customer)
+        .annotate(balance=business.last_closing())
+        .values_list("pk", "balance")
+    )
+    rows = [link for link in links if link.account.customer_id == customer.pk]
+    for link in rows:
+        link.balance = balances.get(link.account_id)  # type: ignore[attr-defined]
+    profile = UtilityProfile.get()
+    return render(
+        request,
+        "customers/company_accounts.html",
+        {
+            "links": links,
+            "current": None,
+            "customer": customer,
+            "rows": rows,
             "currency": CURRENCY_SIGNS.get(profile.currency, profile.currency),
         },
     )
@@ -293,6 +322,7 @@ def contract_payment(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 urlpatterns: list[URLPattern] = [
+    path("company/accounts/", company_accounts, name="company_accounts"),
     path("contracts/", contract_list, name="contracts"),
     path("contracts/<int:pk>/", contract_info, name="contract"),
     path("contracts/<int:pk>/subscribers/", contract_subscribers, name="contract_subscribers"),

@@ -74,6 +74,8 @@ def test_lists_show_nothing_of_another_company(client, company):
     objects_of_company_b()
     client.force_login(company.user)
     assert client.get(reverse("customers:contracts")).context["contracts"] == [company.contract]
+    rows = client.get(reverse("customers:company_accounts")).context["rows"]
+    assert [link.account for link in rows] == [company.account]
     assert client.get(reverse("customers:service_orders")).context["orders"] == []
     members = client.get(reverse("customers:company_users")).context["members"]
     assert [m.pk for m in members] == [company.user.pk]

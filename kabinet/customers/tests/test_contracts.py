@@ -284,3 +284,28 @@ def test_every_page_issues_the_same_queries_at_1_and_200_service_points(client, 
     grow(company, 199)
     large = {url: count_queries(client, url) for url in urls}
     assert large == small
+
+
+def test_the_accounts_page_lists_every_account_of_the_business_with_its_balance(english, company):
+    second = testing.make_account(customer=company.customer, service=Service.ELECTRICITY)
+    testing.link_account(company.user, second)
+    statement(second, dt.date(2026, 10, 1), charged="77.10")
+    other = testing.make_company(name="ТОВ «Інша»")
+    english.force_login(company.user)
+    url = reverse("customers:company_accounts")
+    english.get(url)
+    few = count_queries(english, url)
+    response = english.get(url)
+    text = response.content.decode()
+    assert company.account.number in text and second.number in text and "77.10" in text
+    assert other.account.number not in text
+    for _n in range(40):
+        account = testing.make_account(customer=company.customer)
+        testing.link_account(company.user, account)
+        statement(account, dt.date(2026, 10, 1))
+    assert count_queries(english, url) == few
+
+
+def test_the_accounts_page_is_for_businesses_only(client, household):
+    client.force_login(household.user)
+    assert client.get(reverse("customers:company_accounts")).status_code == 404
