@@ -17,7 +17,7 @@ from typing import Any, cast
 from django import forms
 from django.contrib.auth.decorators import login_required
 from django.db.models import Q, Sum
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, URLPattern, path, reverse
 from django.utils import timezone
@@ -205,10 +205,7 @@ def contract_invoices(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@login_required
-def contract_invoice(request: HttpRequest, pk: int, invoice_pk: int) -> HttpResponse:
-    """One invoice laid out for printing (the browser's Print, until the PDF is wired in)."""
-    contract, allowed = business.contract_for(request.user, pk)
+def _invoice(contract: Contract, invoice_pk: int) -> Invoice:
     invoice = (
         Invoice.objects.filter(Q(contract=contract) | Q(account__contract=contract))
         .select_related("account")
@@ -217,6 +214,28 @@ def contract_invoice(request: HttpRequest, pk: int, invoice_pk: int) -> HttpResp
     )
     if invoice is None:
         raise Http404
+    return invoice
+
+
+@login_required
+def contract_invoice_file(request: HttpRequest, pk: int, invoice_pk: int) -> FileResponse:
+    """The PDF billing sent with the invoice, when it sent one."""
+    contract, _allowed = business.contract_for(request.user, pk)
+    invoice = _invoice(contract, invoice_pk)
+    if not invoice.pdf:
+        raise Http404
+    response = FileResponse(
+        invoice.pdf.open("rb"), content_type="application/pdf", filename=f"{invoice.number}.pdf"
+    )
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+def contract_invoice(request: HttpRequest, pk: int, invoice_pk: int) -> HttpResponse:
+    """One invoice laid out for printing (the browser's Print), with billing's PDF if any."""
+    contract, allowed = business.contract_for(request.user, pk)
+    invoice = _invoice(contract, invoice_pk)
     return _page(
         request,
         "customers/contract_invoice.html",
@@ -332,6 +351,11 @@ urlpatterns: list[URLPattern] = [
         "contracts/<int:pk>/invoices/<int:invoice_pk>/",
         contract_invoice,
         name="contract_invoice",
+    ),
+    path(
+        "contracts/<int:pk>/invoices/<int:invoice_pk>/billing.pdf",
+        contract_invoice_file,
+        name="contract_invoice_file",
     ),
     path(
         "contracts/<int:pk>/invoices/print/",

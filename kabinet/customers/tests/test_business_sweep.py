@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.core.files.base import ContentFile
 from django.urls import URLPattern, reverse
 
 from kabinet.core import testing
@@ -21,6 +22,7 @@ NOT_CUSTOMER_OBJECTS = {"service_order_new", "invitation_open"}
 def objects_of_company_b() -> dict[str, list[int]]:
     b = testing.make_company(name="ТОВ «Б»")
     bill = invoice(period=dt.date(2026, 7, 1), contract=b.contract)
+    bill.pdf.save("b.pdf", ContentFile(b"%PDF-1.4 company B"))
     member = CompanyMember.objects.get(user=colleague(b.customer, Role.VIEW))
     invitation = Invitation.objects.create(
         customer=b.customer,
@@ -41,6 +43,7 @@ def objects_of_company_b() -> dict[str, list[int]]:
         "contract_balance": contract,
         "contract_invoices": contract,
         "contract_invoice": [b.contract.pk, bill.pk],
+        "contract_invoice_file": [b.contract.pk, bill.pk],
         "contract_invoice_print": contract,
         "contract_consumption": contract,
         "contract_payment": contract,

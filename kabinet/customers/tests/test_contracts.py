@@ -309,3 +309,20 @@ def test_the_accounts_page_lists_every_account_of_the_business_with_its_balance(
 def test_the_accounts_page_is_for_businesses_only(client, household):
     client.force_login(household.user)
     assert client.get(reverse("customers:company_accounts")).status_code == 404
+
+
+def test_the_invoice_offers_the_pdf_billing_sent(client, company):
+    from django.core.files.base import ContentFile
+
+    bill = invoice(period=dt.date(2026, 9, 1), contract=company.contract)
+    client.force_login(company.user)
+    page = reverse("customers:contract_invoice", args=[company.contract.pk, bill.pk])
+    pdf = reverse("customers:contract_invoice_file", args=[company.contract.pk, bill.pk])
+    assert pdf not in client.get(page).content.decode()
+    assert client.get(pdf).status_code == 404
+    bill.pdf.save("inv.pdf", ContentFile(b"%PDF-1.4 invoice"))
+    assert pdf in client.get(page).content.decode()
+    response = client.get(pdf)
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert b"".join(response.streaming_content) == b"%PDF-1.4 invoice"
+    assert "no-store" in response["Cache-Control"]
