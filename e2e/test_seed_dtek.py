@@ -110,3 +110,81 @@ def test_an_already_registered_pair_points_to_the_contact_centre(
     expect(page.locator("#id_account")).to_have_value(accounts[0].number)
     expect(page.locator("#id_password1")).to_have_value("")
     assert FakeSms.outbox == []
+
+
+# --- Business customers (issue #7): accounts of one EDRPOU, service orders, history ---------------
+
+
+def test_business_switches_accounts_orders_a_service_and_reads_the_history(
+    live_server, page: Page, utility: UtilityProfile
+) -> None:
+    """Log in by account number and password; both accounts of the EDRPOU are in one cabinet,
+    switch between them; order a meter verification for one; read its consumption history,
+    with the months imported from the previous cabinet marked."""
+    import datetime as dt
+
+    from kabinet.billing.models import Source
+    from kabinet.customers.models import ServiceKind, ServiceOrder
+    from kabinet.customers.tests.business_cast import statement
+
+    base = live_server.url
+    dtek_profile(utility)
+    customer, accounts = business()
+    contract = testing.make_contract(customer=customer, title="Електропостачання")
+    for account in accounts:
+        account.contract = contract
+        account.save()
+    testing.make_user(
+        phone="+380501234567",
+        customer=customer,
+        kind=CustomerKind.COMPANY,
+        tax_id=customer.edrpou,
+        accounts=accounts,
+    )
+    first, second = accounts
+    statement(first, dt.date(2025, 11, 1), volume="410", source=Source.PREVIOUS)
+    statement(first, dt.date(2025, 12, 1), volume="380")
+    statement(second, dt.date(2025, 12, 1), volume="120")
+    ServiceKind.objects.create(
+        code="verification",
+        name="Повірка лічильника",
+        price="420.00",
+        fields="Номер лічильника",
+        target=ServiceKind.Target.ACCOUNT,
+    )
+
+    page.goto(base + "/login/")
+    page.fill("#id_identifier", first.number)
+    page.fill("#id_password", testing.PASSWORD)
+    page.locator("form.stacked button[type=submit]").click()
+    expect(page).to_have_url(in_cabinet(base))
+
+    page.locator(".business-nav a[href='/cabinet/company/accounts/']").click()
+    expect(page.locator("#company-accounts tbody tr")).to_have_count(2)  # the whole EDRPOU
+    nav = page.locator(".accounts-nav")
+    nav.locator(f"a[href='/cabinet/accounts/{second.pk}/']").click()
+    expect(page).to_have_url(base + f"/cabinet/accounts/{second.pk}/")
+    expect(page.locator("main .account-facts")).to_contain_text(second.number)
+    nav.locator(f"a[href='/cabinet/accounts/{first.pk}/']").click()
+    expect(page.locator("main .account-facts")).to_contain_text(first.number)
+
+    page.locator(".business-nav a[href='/cabinet/services/']").click()
+    page.locator("#service-verification a.button").click()
+    page.select_option("#id_target", f"a{first.pk}")
+    page.fill("#id_field_0", "LC-889900")
+    page.locator("form.stacked button[type=submit]").click()
+    order = ServiceOrder.objects.get()
+    expect(page).to_have_url(base + f"/cabinet/orders/{order.pk}/")
+    expect(page.locator("#order-facts")).to_contain_text("LC-889900")
+    expect(page.locator("#order-facts")).to_contain_text(first.number)
+    page.locator(".cabinet-main a[href='/cabinet/orders/']").click()
+    expect(page.locator("#orders")).to_contain_text("Повірка лічильника")
+
+    page.goto(base + f"/cabinet/accounts/{first.pk}/statistics/")
+    rows = page.locator("#stats tbody tr")
+    expect(rows).to_have_count(2)
+    expect(rows.first).to_have_class("imported")
+    expect(page.locator("#consumption-chart, svg").first).to_be_visible()
+    page.goto(base + f"/cabinet/contracts/{contract.pk}/consumption/")
+    expect(page.locator("#contract-months tbody tr")).to_have_count(2)
+    expect(page.locator("#contract-months tbody tr").last).to_contain_text("500")  # 380 + 120

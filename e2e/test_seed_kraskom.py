@@ -214,3 +214,174 @@ def test_household_logs_in_with_the_account_number_and_an_office_password(
     page.goto(base + "/cabinet/profile/")
     expect(page.locator("#profile-customer")).to_have_text("Кузнецова Анна Сергеевна")
     expect(page.locator("main")).to_contain_text(account.number)
+
+
+# --- Business customers (issue #7): steps 5-11, a company's contracts and their tabs --------------
+
+
+def test_company_walks_its_contract_tabs_steps_5_to_11(
+    live_server, page: Page, utility: UtilityProfile
+) -> None:
+    """Log in with the login (5); "Contracts" lists every contract, "Open" the water one (6);
+    the Information (7), Subscribers (8), Balance as a reconciliation statement (9), Invoices
+    with a period, a chosen invoice and "Print" (10), and Payment (11) tabs."""
+    import datetime as dt
+
+    from kabinet.customers.tests.business_cast import invoice, payment, reading, statement
+
+    base = live_server.url
+    page.context.add_cookies([{"name": settings.LANGUAGE_COOKIE_NAME, "value": "ru", "url": base}])
+    customer = testing.make_customer(
+        kind=CustomerKind.COMPANY,
+        name="ООО «Торговая марка»",
+        inn=testing.valid_inn(),
+        email=EMAIL,
+        phone="+73912121212",
+        iban="40702810431000012345",
+        bank_name="ПАО Сбербанк",
+        bank_code="040407627",
+    )
+    water = testing.make_contract(
+        customer=customer, title="Вода и стоки", number="KR-1001", address="ул. Копылова, 4"
+    )
+    testing.make_contract(customer=customer, title="Тепловая энергия", number="KR-1002")
+    account = testing.make_account(customer=customer, contract=water, service=Service.WATER)
+    point = testing.make_service_point(
+        contract=water, account=account, code="A-77", name="Магазин", address="ул. Копылова, 4"
+    )
+    meter = testing.make_meter(service_point=point, account=account)
+    reading(meter, dt.date(2026, 10, 25), "1234")
+    statement(account, dt.date(2026, 8, 1), opening="0", charged="1000")
+    statement(account, dt.date(2026, 9, 1), opening="1000", charged="1100.50", paid="1000")
+    payment(account, dt.date(2026, 9, 12), "1000")
+    bill = invoice(period=dt.date(2026, 9, 1), contract=water, amount="1100.50")
+    testing.make_user(
+        username="Торговая марка",
+        email=EMAIL,
+        customer=customer,
+        kind=customer.kind,
+        accounts=[account],
+    )
+
+    log_in(page, base, "Торговая марка", testing.PASSWORD)  # step 5
+    expect(page).to_have_url(in_cabinet(base))
+    menu = page.locator(".business-nav a[href='/cabinet/contracts/']")
+    expect(menu).to_have_text("Договоры")
+    menu.click()  # step 6
+    rows = page.locator("#contracts tbody tr")
+    expect(rows).to_have_count(2)
+    row = rows.filter(has_text="Вода и стоки")
+    expect(row).to_contain_text("KR-1001")
+    expect(row.locator("a.button")).to_have_text("Перейти")
+    row.locator("a.button").click()
+    expect(page).to_have_url(base + f"/cabinet/contracts/{water.pk}/")
+    tabs = page.locator(".tabs a")
+    expect(tabs).to_have_text(
+        ["Информация", "Абоненты", "Баланс", "Счета", "Потребление", "Оплата"]
+    )
+    main = page.locator("main")
+    for fact in ("ул. Копылова, 4", "40702810431000012345", "ПАО Сбербанк", "040407627", EMAIL):
+        expect(main).to_contain_text(fact)  # step 7
+    page.locator(f".tabs a[href='/cabinet/contracts/{water.pk}/subscribers/']").click()  # step 8
+    subscriber = page.locator("#subscribers tbody tr")
+    expect(subscriber).to_contain_text("A-77")
+    expect(subscriber).to_contain_text(meter.serial)
+    expect(subscriber).to_contain_text("1234")
+    page.locator(f".tabs a[href='/cabinet/contracts/{water.pk}/balance/']").click()  # step 9
+    page.fill("#id_start", "2026-09")
+    page.fill("#id_end", "2026-09")
+    page.locator(".period-form button").click()
+    table = page.locator("#reconciliation")
+    expect(table.locator("tr.opening")).to_contain_text(re.compile(r"1\s?000,00"))  # August's
+    expect(table.locator("tbody tr")).to_have_count(3)  # opening, September's charge, payment
+    expect(table.locator("tr.closing")).to_contain_text(re.compile(r"1\s?100,50"))
+    page.locator(f".tabs a[href='/cabinet/contracts/{water.pk}/invoices/']").click()  # step 10
+    page.fill("#id_start", "2026-01")
+    page.fill("#id_end", "2026-12")
+    page.locator(".period-form button").click()
+    page.check(f"#invoice-{bill.pk}")
+    page.locator("#print-invoice").click()
+    expect(page).to_have_url(base + f"/cabinet/contracts/{water.pk}/invoices/{bill.pk}/")
+    expect(page.locator(".invoice")).to_contain_text(bill.number)
+    expect(page.locator(".invoice button[data-print]")).to_be_visible()
+    page.locator(f".tabs a[href='/cabinet/contracts/{water.pk}/payment/']").click()  # step 11
+    expect(page.locator("#payment-heading")).to_be_visible()
+    expect(page.locator(".cabinet-main .facts")).to_contain_text(re.compile(r"1\s?100,50"))
+
+
+def test_company_administrator_invites_a_colleague_with_a_role(
+    live_server, page: Page, utility: UtilityProfile
+) -> None:
+    """The first user invites a colleague by e-mail as "view only"; the colleague opens the
+    e-mailed link, picks a login and sees the contracts but may not pay."""
+    base = live_server.url
+    company = testing.make_company(username="vodohrai-admin")
+    page.goto(base + "/login/")
+    page.fill("#id_identifier", "vodohrai-admin")
+    page.fill("#id_password", testing.PASSWORD)
+    page.locator("form.stacked button[type=submit]").click()
+    page.locator(".business-nav a[href='/cabinet/company/users/']").click()
+    page.fill("#id_email", "buh@vodohrai.example.com")
+    page.select_option("#id_role", "view")
+    page.locator("form.stacked button[type=submit]").click()
+    expect(page.locator("#invitations")).to_contain_text("buh@vodohrai.example.com")
+    assert mail.outbox[-1].to == ["buh@vodohrai.example.com"]
+    path = mailed_link_path("/cabinet/invitations/")
+    page.context.clear_cookies()
+    page.goto(base + path)
+    page.fill("#id_username", "buhgalter")
+    page.fill("#id_password1", PASSWORD)
+    page.fill("#id_password2", PASSWORD)
+    page.locator("form.stacked button[type=submit]").click()
+    expect(page).to_have_url(base + "/cabinet/contracts/")
+    expect(page.locator("#contracts")).to_contain_text(company.contract.number)
+    page.goto(base + f"/cabinet/contracts/{company.contract.pk}/payment/")
+    expect(page.locator("main .message")).to_be_visible()  # the role does not allow paying
+    expect(page.locator("main a.button[href$='/pay/']")).to_have_count(0)
+
+
+def test_business_pages_are_accessible(live_server, page: Page, utility: UtilityProfile) -> None:
+    """axe finds no serious or critical violation on the contract tabs, colleagues, the
+    activity log, the service catalogue, an order form, an order and the orders list."""
+    import datetime as dt
+
+    from e2e.test_accessibility import assert_accessible
+    from kabinet.customers.models import ServiceKind, ServiceOrder
+    from kabinet.customers.tests.business_cast import invoice, payment, reading, statement
+
+    base = live_server.url
+    company = testing.make_company(username="vodohrai-a11y")
+    reading(company.meter, dt.date(2026, 10, 25), "42")
+    statement(company.account, dt.date(2026, 9, 1), charged="120")
+    payment(company.account, dt.date(2026, 9, 15), "100")
+    bill = invoice(period=dt.date(2026, 9, 1), contract=company.contract)
+    kind = ServiceKind.objects.create(code="copy", name="Копія документа", fields="Який документ")
+    order = ServiceOrder.objects.create(
+        kind=kind, customer=company.customer, account=company.account, ordered_by=company.user
+    )
+    page.goto(base + "/login/")
+    page.fill("#id_identifier", "vodohrai-a11y")
+    page.fill("#id_password", testing.PASSWORD)
+    page.locator("form.stacked button[type=submit]").click()
+    expect(page).to_have_url(in_cabinet(base))
+    pk = company.contract.pk
+    for path in (
+        "/cabinet/contracts/",
+        f"/cabinet/contracts/{pk}/",
+        f"/cabinet/contracts/{pk}/subscribers/",
+        f"/cabinet/contracts/{pk}/balance/?start=2026-01&end=2026-12",
+        f"/cabinet/contracts/{pk}/invoices/?start=2026-01&end=2026-12",
+        f"/cabinet/contracts/{pk}/invoices/{bill.pk}/",
+        f"/cabinet/contracts/{pk}/consumption/",
+        f"/cabinet/contracts/{pk}/payment/",
+        "/cabinet/company/accounts/",
+        "/cabinet/company/users/",
+        "/cabinet/company/activity/",
+        "/cabinet/services/",
+        f"/cabinet/services/{kind.pk}/order/",
+        "/cabinet/orders/",
+        f"/cabinet/orders/{order.pk}/",
+    ):
+        response = page.goto(base + path)
+        assert response is not None and response.status == 200, path
+        assert_accessible(page)

@@ -58,6 +58,13 @@ def _failed_messages() -> int:
     return OutboxMessage.objects.filter(status=Status.FAILED).count()
 
 
+def _service_orders_open() -> int:
+    from kabinet.customers.models import ServiceOrder
+
+    open_ = (ServiceOrder.Status.NEW, ServiceOrder.Status.IN_PROGRESS)
+    return ServiceOrder.objects.filter(status__in=open_).count()
+
+
 def _appeal_queue(status: str) -> Callable[[], str]:
     return lambda: reverse("appeals_office:queue") + f"?status={status}"
 
@@ -105,6 +112,13 @@ QUEUES: list[Queue] = [
         "appeals.view_appeal",
         _appeals("waiting"),
         _appeal_queue("waiting"),
+    ),
+    Queue(
+        "service_orders",
+        _("Service orders to handle"),
+        "customers.change_serviceorder",
+        _service_orders_open,
+        lambda: reverse("admin:customers_serviceorder_changelist"),
     ),
     Queue(
         "messages_failed",

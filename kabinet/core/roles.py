@@ -82,6 +82,8 @@ ROLES: tuple[Role, ...] = (
             *CUSTOMER_DATA,
             *view("billing.statement", "billing.payment", "billing.invoice"),
             *view("metering.meter", "metering.reading", "appeals.appeal"),
+            *view("customers.serviceorder", "customers.companymember"),
+            "customers.change_serviceorder",
         ),
     ),
     Role(
@@ -115,7 +117,7 @@ ROLES: tuple[Role, ...] = (
         "Content editors",
         _("Content editor"),
         (
-            *manage("core.announcement", "appeals.appealtopic"),
+            *manage("core.announcement", "appeals.appealtopic", "customers.servicekind"),
             "core.view_utilityprofile",
             "core.change_utilityprofile",
             *manage("identity.consenttext"),

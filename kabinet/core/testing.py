@@ -370,7 +370,9 @@ def make_company(
     )
     service_point = make_service_point(contract=contract, account=account)
     meter = make_meter(service_point=service_point, account=account, digits=5)
-    user = make_user(username=username, phone=phone, customer=customer, accounts=[account])
+    user = make_user(
+        username=username, phone=phone, customer=customer, kind=customer.kind, accounts=[account]
+    )
     return Company(
         customer=customer,
         contract=contract,

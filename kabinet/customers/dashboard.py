@@ -16,6 +16,7 @@ from kabinet.billing.charts import format_volume
 from kabinet.core.models import Announcement, UtilityProfile
 from kabinet.identity.models import User
 
+from . import roles
 from .selectors import links_with_current
 
 # The same words as kabinet.core.money.format_money's, so the catalogues already have them.
@@ -39,6 +40,7 @@ def dashboard(request: HttpRequest, pk: int) -> HttpResponse:
     branch_id = account.building.street.settlement.branch_id
     announcements = Announcement.objects.current(branch_ids=[branch_id]).filter(on_dashboard=True)
     profile = UtilityProfile.get()
+    allowed = roles.allowed_on_linked_account(user, account)
     return render(
         request,
         "customers/dashboard.html",
@@ -53,9 +55,10 @@ def dashboard(request: HttpRequest, pk: int) -> HttpResponse:
             "payments": billing.last_payments(account),
             "announcements": list(announcements[:5]),
             "currency": CURRENCY_SIGNS.get(profile.currency, profile.currency),
-            "can_pay": profile.payments_enabled and state == "debt",
+            "can_pay": profile.payments_enabled and state == "debt" and roles.PAY in allowed,
             "can_submit_reading": profile.readings_enabled
-            and account.service not in profile.readings_not_accepted_services,
+            and account.service not in profile.readings_not_accepted_services
+            and roles.SUBMIT_READINGS in allowed,
         },
     )
 

@@ -216,3 +216,226 @@ class ServicePoint(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} {self.name}"
+
+
+# --- Business customers: colleagues, roles and service orders ------------------------------------
+
+
+class Role(models.TextChoices):
+    """What a colleague may do for the company (see customers.roles.can)."""
+
+    VIEW = "view", _("View only")
+    READINGS = "readings", _("Submit readings")
+    PAY = "pay", _("Pay")
+    FULL = "full", _("Full access")
+    ADMIN = "admin", _("Administrator")
+
+
+class CompanyMember(models.Model):
+    """A user acting for a business customer with a role. The user who registered the company
+    has no row and is its administrator (see customers.roles.role_of)."""
+
+    customer = models.ForeignKey(
+        Customer, models.CASCADE, related_name="members", verbose_name=_("customer")
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.CASCADE,
+        related_name="memberships",
+        verbose_name=_("user"),
+    )
+    role = models.CharField(_("role"), max_length=16, choices=Role.choices)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("invited by"),
+    )
+    created_at = models.DateTimeField(_("added"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("colleague")
+        verbose_name_plural = _("colleagues")
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["customer", "user"], name="companymember_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.customer}"
+
+
+class Invitation(models.Model):
+    """An administrator's invitation of a colleague by e-mail or phone; a one-time link."""
+
+    customer = models.ForeignKey(
+        Customer, models.CASCADE, related_name="invitations", verbose_name=_("customer")
+    )
+    email = models.EmailField(_("e-mail"), blank=True)
+    phone = models.CharField(_("phone"), max_length=16, blank=True)
+    role = models.CharField(_("role"), max_length=16, choices=Role.choices)
+    token_hash = models.CharField(max_length=64, unique=True)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("invited by"),
+    )
+    created_at = models.DateTimeField(_("sent"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires"))
+    accepted_at = models.DateTimeField(_("accepted"), null=True, blank=True)
+    revoked = models.BooleanField(_("withdrawn"), default=False)
+
+    class Meta:
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.email or self.phone
+
+
+class ServiceKind(models.Model):
+    """A service of the utility's catalogue customers can order (meter replacement, ...)."""
+
+    class Target(models.TextChoices):
+        ACCOUNT = "account", _("Personal account")
+        SERVICE_POINT = "service_point", _("Service point")
+        ANY = "any", _("Account or service point")
+
+    code = models.SlugField(_("code"), unique=True)
+    name = models.CharField(_("name (Ukrainian)"), max_length=200)
+    name_ru = models.CharField(_("name (Russian)"), max_length=200, blank=True)
+    name_en = models.CharField(_("name (English)"), max_length=200, blank=True)
+    description = models.TextField(_("description (Ukrainian)"), blank=True)
+    description_ru = models.TextField(_("description (Russian)"), blank=True)
+    description_en = models.TextField(_("description (English)"), blank=True)
+    price = models.DecimalField(
+        _("price"),
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text=_("Leave empty for a free service."),
+    )
+    fields = models.TextField(
+        _("required fields"),
+        blank=True,
+        help_text=_("One field label per line, e.g. “Meter serial number”; all are required."),
+    )
+    target = models.CharField(
+        _("ordered for"), max_length=16, choices=Target.choices, default=Target.ACCOUNT
+    )
+    is_active = models.BooleanField(_("offered"), default=True)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        verbose_name = _("orderable service")
+        verbose_name_plural = _("orderable services")
+        ordering = ["position", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def _localized(self, field: str) -> str:
+        from django.utils.translation import get_language
+
+        language = (get_language() or "uk")[:2]
+        if language in ("ru", "en"):
+            value = getattr(self, f"{field}_{language}")
+            if value:
+                return str(value)
+        return str(getattr(self, field))
+
+    @property
+    def title(self) -> str:
+        return self._localized("name")
+
+    @property
+    def text(self) -> str:
+        return self._localized("description")
+
+    @property
+    def field_labels(self) -> list[str]:
+        return [line.strip() for line in self.fields.splitlines() if line.strip()]
+
+
+class ServiceOrder(models.Model):
+    """A customer's order of a catalogue service for an account or a service point."""
+
+    class Status(models.TextChoices):
+        NEW = "new", _("Received")
+        IN_PROGRESS = "in_progress", _("In progress")
+        DONE = "done", _("Done")
+        REJECTED = "rejected", _("Rejected")
+        CANCELLED = "cancelled", _("Cancelled by the customer")
+
+    kind = models.ForeignKey(
+        ServiceKind, models.PROTECT, related_name="orders", verbose_name=_("service")
+    )
+    customer = models.ForeignKey(
+        Customer, models.PROTECT, related_name="service_orders", verbose_name=_("customer")
+    )
+    account = models.ForeignKey(
+        Account,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="service_orders",
+        verbose_name=_("account"),
+    )
+    service_point = models.ForeignKey(
+        ServicePoint,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="service_orders",
+        verbose_name=_("service point"),
+    )
+    details = models.JSONField(_("details"), default=dict, blank=True)
+    comment = models.TextField(_("comment"), blank=True, max_length=2000)
+    price = models.DecimalField(_("price"), max_digits=12, decimal_places=2, null=True, blank=True)
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.NEW
+    )
+    answer = models.TextField(_("the utility's answer"), blank=True)
+    ordered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        related_name="service_orders",
+        verbose_name=_("ordered by"),
+    )
+    created_at = models.DateTimeField(_("ordered"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    paid_at = models.DateTimeField(_("paid"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("service order")
+        verbose_name_plural = _("service orders")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(account__isnull=False) | models.Q(service_point__isnull=False),
+                name="serviceorder_has_target",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"№{self.pk} {self.kind}"
+
+    @property
+    def needs_payment(self) -> bool:
+        return (
+            bool(self.price)
+            and self.paid_at is None
+            and self.status
+            in (
+                self.Status.NEW,
+                self.Status.IN_PROGRESS,
+                self.Status.DONE,
+            )
+        )

@@ -1,6 +1,6 @@
 from django.urls import URLPattern, path
 
-from . import accounts, dashboard, profile, views
+from . import accounts, company_users, contracts, dashboard, profile, service_orders, views
 
 app_name = "customers"
 urlpatterns: list[URLPattern] = [
@@ -8,4 +8,7 @@ urlpatterns: list[URLPattern] = [
     *accounts.urlpatterns,  # add by address, rename, remove
     *dashboard.urlpatterns,  # the chosen account's figures
     *profile.urlpatterns,  # the customer's profile
+    *contracts.urlpatterns,  # a business customer's contracts and their tabs
+    *company_users.urlpatterns,  # colleagues, roles, who did what
+    *service_orders.urlpatterns,  # the service catalogue and orders
 ]

@@ -23,7 +23,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from kabinet.core.models import Announcement, Branch, Service, UtilityProfile
-from kabinet.customers.models import Customer
+from kabinet.customers.models import Customer, ServiceKind
 from kabinet.demo import names
 from kabinet.demo.addresses import AddressBook
 from kabinet.demo.bulk import BulkWriter, bulk_mode
@@ -78,6 +78,7 @@ def demo_load(
         writer = BulkWriter(connection=connection, report=say)
         addresses = AddressBook(rng=rng, writer=writer, accounts=accounts)
         announcements_create(today=today)
+        service_catalogue_create()
         cal = Calendar(today=today, months=months, tz_suffix=writer.tz_suffix)
         builder = Builder(rng=rng, writer=writer, cal=cal, addresses=addresses)
         writer.progress = lambda: f"{builder.accounts_made:,}/{accounts:,} accounts, "
@@ -147,6 +148,77 @@ def profile_configure() -> UtilityProfile:
         },
     )
     return profile
+
+
+# The utility's orderable services (DTEK's "order services online"): code, names in uk/ru/en,
+# price (None is free), the fields the order asks for, what it is ordered for.
+SERVICE_CATALOGUE = (
+    (
+        "meter-replacement",
+        "Заміна лічильника",
+        "Замена счётчика",
+        "Meter replacement",
+        "850.00",
+        "Заводський номер лічильника\nЗручна дата і час",
+        ServiceKind.Target.ANY,
+    ),
+    (
+        "meter-verification",
+        "Повірка лічильника",
+        "Поверка счётчика",
+        "Meter verification",
+        "420.00",
+        "Заводський номер лічильника",
+        ServiceKind.Target.ANY,
+    ),
+    (
+        "reconnection",
+        "Відновлення постачання",
+        "Возобновление поставки",
+        "Reconnection",
+        "560.00",
+        "",
+        ServiceKind.Target.ACCOUNT,
+    ),
+    (
+        "no-debt-certificate",
+        "Довідка про відсутність заборгованості",
+        "Справка об отсутствии задолженности",
+        "Certificate of no debt",
+        None,
+        "Для чого потрібна довідка",
+        ServiceKind.Target.ACCOUNT,
+    ),
+    (
+        "document-copy",
+        "Копія документа",
+        "Копия документа",
+        "Copy of a document",
+        "45.00",
+        "Який документ і за який період",
+        ServiceKind.Target.ANY,
+    ),
+)
+
+
+def service_catalogue_create() -> None:
+    """The catalogue staff keep in the back office, filled once for the demo."""
+    ServiceKind.objects.bulk_create(
+        [
+            ServiceKind(
+                code=code,
+                name=uk,
+                name_ru=ru,
+                name_en=en,
+                price=price,
+                fields=fields,
+                target=target,
+                position=position,
+            )
+            for position, (code, uk, ru, en, price, fields, target) in enumerate(SERVICE_CATALOGUE)
+        ],
+        ignore_conflicts=True,
+    )
 
 
 def announcements_create(*, today: dt.date) -> None:

@@ -26,7 +26,7 @@ class Migration(migrations.Migration):
         ("core", "0007_backoffice"),
         ("identity", "0002_codes_sessions_consent_applications"),
         ("notify", "0001_initial"),
-        ("customers", "0002_initial"),
+        ("customers", "0003_business"),
         ("billing", "0002_initial"),
         ("metering", "0001_initial"),
         ("appeals", "0002_thread_topics_guests"),

@@ -225,3 +225,13 @@ def test_print_logins_loads_nothing() -> None:
     assert all(login.username in out.getvalue() for login in DEMO_LOGINS)
     assert DEMO_PASSWORD in out.getvalue()
     assert not Customer.objects.exists()
+
+
+@pytest.mark.django_db
+def test_the_service_catalogue_is_filled_with_free_and_priced_services() -> None:
+    from kabinet.customers.models import ServiceKind
+
+    load(accounts=5, months=2)
+    kinds = list(ServiceKind.objects.all())
+    assert len(kinds) >= 5 and all(k.name and k.name_ru and k.name_en for k in kinds)
+    assert any(k.price is None for k in kinds) and any(k.price for k in kinds)

@@ -1,0 +1,332 @@
+"""Write-side of the business pages: colleagues (invite, accept, change role, remove) and
+service orders (place, cancel, answer). Each runs in one transaction with its audit event,
+which names the user who did it and the customer it was done for."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import timedelta
+from decimal import Decimal
+from typing import Any, cast
+
+from django.conf import settings
+from django.contrib.auth.hashers import make_password
+from django.db import transaction
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils import timezone
+
+from kabinet.core.audit import audit
+from kabinet.identity.models import User
+from kabinet.notify.models import Channel
+from kabinet.notify.services import message_render_and_queue
+
+from .models import (
+    Account,
+    AccountLink,
+    CompanyMember,
+    Customer,
+    Invitation,
+    Role,
+    ServiceKind,
+    ServiceOrder,
+    ServicePoint,
+)
+
+INVITATION_DAYS = 7
+
+
+class InvitationInvalid(Exception):
+    """Unknown, used, withdrawn or expired link."""
+
+
+class CannotJoin(Exception):
+    """The logged-in user acts for a customer already (or is staff)."""
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+# --- Colleagues ----------------------------------------------------------------------------------
+
+
+def invitation_send(
+    *, customer: Customer, email: str, phone: str, role: str, request: HttpRequest
+) -> Invitation:
+    """Create an invitation and send its link by e-mail (or SMS when only a phone is given)."""
+    token = secrets.token_urlsafe(32)
+    link = settings.SITE_URL + reverse("customers:invitation_open", args=[token])
+    with transaction.atomic():
+        invitation = Invitation.objects.create(
+            customer=customer,
+            email=email,
+            phone=phone,
+            role=role,
+            token_hash=token_hash(token),
+            invited_by=cast(User, request.user),
+            expires_at=timezone.now() + timedelta(days=INVITATION_DAYS),
+        )
+        context = {
+            "link": link,
+            "company": customer.name,
+            "role": Role(role).label,
+            "days": INVITATION_DAYS,
+            "inviter": request.user.get_username(),
+        }
+        language = getattr(request, "LANGUAGE_CODE", None)
+        message_render_and_queue(
+            channel=Channel.EMAIL if email else Channel.SMS,
+            recipient=email or phone,
+            purpose="company_invitation",
+            context=context,
+            language=language,
+            sensitive=True,
+        )
+        audit(
+            "company.invited",
+            request=request,
+            obj=invitation,
+            customer_id=customer.pk,
+            email=email,
+            phone=phone,
+            role=role,
+        )
+    return invitation
+
+
+def invitation_withdraw(*, invitation: Invitation, request: HttpRequest) -> None:
+    with transaction.atomic():
+        invitation.revoked = True
+        invitation.save(update_fields=["revoked"])
+        audit(
+            "company.invitation_withdrawn",
+            request=request,
+            obj=invitation,
+            customer_id=invitation.customer_id,
+        )
+
+
+def invitation_by_token(token: str) -> Invitation:
+    invitation = (
+        Invitation.objects.select_related("customer").filter(token_hash=token_hash(token)).first()
+    )
+    if (
+        invitation is None
+        or invitation.revoked
+        or invitation.accepted_at is not None
+        or invitation.expires_at < timezone.now()
+    ):
+        raise InvitationInvalid
+    return invitation
+
+
+def _join(*, user: User, invitation: Invitation, request: HttpRequest) -> CompanyMember:
+    customer = invitation.customer
+    member = CompanyMember.objects.create(
+        customer=customer, user=user, role=invitation.role, invited_by=invitation.invited_by
+    )
+    user.customer = customer
+    user.kind = customer.kind
+    user.save(update_fields=["customer", "kind"])
+    accounts = list(Account.objects.filter(customer=customer))
+    AccountLink.objects.bulk_create(
+        [AccountLink(user=user, account=account) for account in accounts], ignore_conflicts=True
+    )
+    invitation.accepted_at = timezone.now()
+    invitation.save(update_fields=["accepted_at"])
+    audit(
+        "company.joined",
+        request=request,
+        actor=user,
+        obj=member,
+        customer_id=customer.pk,
+        role=member.role,
+        invited_by=invitation.invited_by.get_username() if invitation.invited_by else "",
+    )
+    return member
+
+
+def invitation_accept_new(
+    *, token: str, username: str, password: str, request: HttpRequest
+) -> User:
+    """A colleague without a login: create one (with the invited e-mail or phone) and join."""
+    with transaction.atomic():
+        invitation = invitation_by_token(token)
+        Invitation.objects.select_for_update().get(pk=invitation.pk)
+        user = User.objects.create(
+            username=username,
+            email=invitation.email,
+            phone=invitation.phone or None,
+            password=make_password(password),
+            language=getattr(request, "LANGUAGE_CODE", "") or "",
+        )
+        _join(user=user, invitation=invitation, request=request)
+    return user
+
+
+def invitation_accept_existing(*, token: str, user: User, request: HttpRequest) -> CompanyMember:
+    """A logged-in person who acts for no customer yet joins with their own login."""
+    if user.customer_id is not None or user.is_staff:
+        raise CannotJoin
+    with transaction.atomic():
+        invitation = invitation_by_token(token)
+        Invitation.objects.select_for_update().get(pk=invitation.pk)
+        return _join(user=user, invitation=invitation, request=request)
+
+
+def member_role_change(*, member: CompanyMember, role: str, request: HttpRequest) -> None:
+    with transaction.atomic():
+        old, member.role = member.role, role
+        member.save(update_fields=["role"])
+        audit(
+            "company.role_changed",
+            request=request,
+            obj=member,
+            customer_id=member.customer_id,
+            colleague=member.user.get_username(),
+            old=old,
+            new=role,
+        )
+
+
+def member_remove(*, member: CompanyMember, request: HttpRequest) -> None:
+    """The colleague keeps their login but no longer acts for the company or sees its
+    accounts."""
+    with transaction.atomic():
+        user = member.user
+        AccountLink.objects.filter(user=user, account__customer_id=member.customer_id).delete()
+        if user.customer_id == member.customer_id:
+            user.customer = None
+            user.kind = ""
+            user.save(update_fields=["customer", "kind"])
+        audit(
+            "company.removed",
+            request=request,
+            obj=member,
+            customer_id=member.customer_id,
+            colleague=user.get_username(),
+            role=member.role,
+        )
+        member.delete()
+
+
+def company_accounts_link(*, customer: Customer) -> int:
+    """Put every account of a business customer in the list of everyone acting for it (the
+    registrant and the colleagues): for accounts billing adds after they joined. Returns the
+    number of links made. Idempotent; the billing import calls it after adding accounts."""
+    users = list(
+        User.objects.filter(customer=customer, is_active=True).values_list("pk", flat=True)
+    )
+    accounts = list(Account.objects.filter(customer=customer).values_list("pk", flat=True))
+    with transaction.atomic():
+        made = AccountLink.objects.bulk_create(
+            [AccountLink(user_id=u, account_id=a) for u in users for a in accounts],
+            ignore_conflicts=True,
+        )
+        audit("company.accounts_linked", customer_id=customer.pk, users=len(users))
+    return len(made)
+
+
+# --- Service orders ------------------------------------------------------------------------------
+
+
+def service_order_place(
+    *,
+    kind: ServiceKind,
+    customer: Customer,
+    account: Account | None,
+    service_point: ServicePoint | None,
+    details: dict[str, Any],
+    comment: str,
+    request: HttpRequest,
+) -> ServiceOrder:
+    with transaction.atomic():
+        order = ServiceOrder.objects.create(
+            kind=kind,
+            customer=customer,
+            account=account,
+            service_point=service_point,
+            details=details,
+            comment=comment,
+            price=kind.price if kind.price else None,
+            ordered_by=cast(User, request.user),
+        )
+        audit(
+            "service_order.placed",
+            request=request,
+            obj=order,
+            customer_id=customer.pk,
+            account_id=account.pk if account else None,
+            service=kind.code,
+            price=str(order.price) if order.price is not None else "",
+        )
+    return order
+
+
+def service_order_cancel(*, order: ServiceOrder, request: HttpRequest) -> None:
+    with transaction.atomic():
+        order.status = ServiceOrder.Status.CANCELLED
+        order.save(update_fields=["status", "updated_at"])
+        audit(
+            "service_order.cancelled",
+            request=request,
+            obj=order,
+            customer_id=order.customer_id,
+            account_id=order.account_id,
+        )
+
+
+def service_order_answer(
+    *, order: ServiceOrder, status: str, answer: str, request: HttpRequest
+) -> None:
+    """Staff set the status and write the answer (the back office's admin form calls this);
+    the customer who ordered is told by e-mail, or by SMS when they have no e-mail."""
+    with transaction.atomic():
+        before = ServiceOrder.objects.filter(pk=order.pk).values("status", "answer").first()
+        old = before["status"] if before else None
+        changed = before is None or (before["status"], before["answer"]) != (status, answer)
+        order.status = status
+        order.answer = answer
+        order.save()
+        orderer = order.ordered_by
+        if changed and orderer is not None and (orderer.email or orderer.phone):
+            message_render_and_queue(
+                channel=Channel.EMAIL if orderer.email else Channel.SMS,
+                recipient=orderer.email or orderer.phone or "",
+                purpose="service_order_answered",
+                context={
+                    "number": order.pk,
+                    "service": order.kind.name,
+                    "status": order.get_status_display(),
+                    "link": settings.SITE_URL + reverse("customers:service_order", args=[order.pk]),
+                },
+                language=orderer.language or None,
+            )
+        audit(
+            "service_order.answered",
+            request=request,
+            obj=order,
+            customer_id=order.customer_id,
+            account_id=order.account_id,
+            old=old,
+            new=status,
+        )
+
+
+def service_order_paid(
+    *, order: ServiceOrder, amount: Decimal, request: HttpRequest | None
+) -> None:
+    """The payments flow's hook: mark a priced order paid once its payment succeeded."""
+    with transaction.atomic():
+        order.paid_at = timezone.now()
+        order.save(update_fields=["paid_at", "updated_at"])
+        audit(
+            "service_order.paid",
+            request=request,
+            obj=order,
+            customer_id=order.customer_id,
+            account_id=order.account_id,
+            amount=str(amount),
+        )
