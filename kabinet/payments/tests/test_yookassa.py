@@ -160,6 +160,8 @@ def test_the_api_down_keeps_the_order_and_reconciliation_waits(order, fake):
 
 
 def test_nothing_answers_at_all(order):
-    with override_settings(YOOKASSA_API_URL="http://127.0.0.1:9/v3"):
-        with pytest.raises(ProviderUnavailable):
-            payment_order_start(order=order, return_url="https://p/r", callback_url="https://p/c")
+    with (
+        override_settings(YOOKASSA_API_URL="http://127.0.0.1:9/v3"),
+        pytest.raises(ProviderUnavailable),
+    ):
+        payment_order_start(order=order, return_url="https://p/r", callback_url="https://p/c")
