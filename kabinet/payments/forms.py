@@ -16,7 +16,12 @@ from .services import validate_amount
 
 class PayForm(forms.Form):
     amount = forms.DecimalField(
-        label=_("Amount"), max_digits=12, decimal_places=2, min_value=Decimal("0.01")
+        label=_("Amount"),
+        max_digits=12,
+        decimal_places=2,
+        min_value=Decimal("0.01"),
+        # text, not type=number: a number input shows nothing for "75,77" (a decimal comma)
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
     )
     provider = forms.ChoiceField(label=_("Payment method"), widget=forms.RadioSelect)
 
