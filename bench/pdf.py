@@ -114,11 +114,14 @@ HTML = engines["django"].from_string(
 @page { size: A4; margin: 15mm 15mm 15mm 20mm }
 body { font-family: "DejaVu Sans"; font-size: 9.5pt }
 h1 { font-size: 14pt } table { border-collapse: collapse; width: 100% }
-td, th { border: 0.4pt solid grey; padding: 2pt 4pt } .small { font-size: 8pt }
+td, th { border: 0.4pt solid grey; padding: 2pt 4pt }
+.small { font-size: 8pt }
 </style></head><body>
-<p class="small">{{ payee.name }}<br>{{ payee.address }}<br>{{ payee.tax_id }} {{ payee.bank_account }}</p>
+<p class="small">{{ payee.name }}<br>{{ payee.address }}<br>
+{{ payee.tax_id }} {{ payee.bank_account }}</p>
 <h1>{{ title }}</h1>
-<table>{% for row in rows %}<tr>{% for cell in row %}<td>{{ cell }}</td>{% endfor %}</tr>{% endfor %}</table>
+<table>{% for row in rows %}
+<tr>{% for cell in row %}<td>{{ cell }}</td>{% endfor %}</tr>{% endfor %}</table>
 {% if qr %}<img src="{{ qr }}" style="width:35mm">{% endif %}
 <p>{{ footer }}</p></body></html>"""
 )
@@ -164,7 +167,7 @@ def html_invoice() -> str:
 
 def html_statement() -> str:
     d = STATEMENT
-    rows = [
+    rows: list[tuple[object, ...]] = [
         ("Дата", "Документ", "Нараховано", "Сплачено"),
         ("", "Сальдо на початок", d.opening_balance, ""),
     ]
@@ -225,9 +228,7 @@ def main() -> None:
             lambda h=html: WeasyHTML(string=h()).write_pdf(), count=args.weasy_renders
         )
         print(f"{name:18} {mine:12.1f} {theirs:13.2f} {mine / theirs:6.0f}×")
-    print(
-        "(CPU time of this process: rates per CPU second, so other load on the machine matters less)"
-    )
+    print("(rates per CPU second of this process: other load on the machine matters less)")
 
 
 if __name__ == "__main__":

@@ -12,7 +12,7 @@ from django.utils.translation import get_language
 from django.views.decorators.http import require_safe
 
 from kabinet.billing.models import Payment
-from kabinet.customers.selectors import links_with_current
+from kabinet.customers.selectors import link_for, links_with_current
 from kabinet.documents.cache import cached_pdf
 from kabinet.documents.pdf.base import Payee
 from kabinet.documents.pdf.documents import receipt_pdf
@@ -20,7 +20,9 @@ from kabinet.documents.sources import receipt_data
 from kabinet.documents.views import pdf_response
 from kabinet.identity.models import User
 
+from .access import contract_for
 from .models import OrderStatus, PaymentOrder
+from .selectors import recent_orders
 
 RECENT = 24
 
@@ -30,11 +32,7 @@ RECENT = 24
 def receipts(request: HttpRequest, pk: int) -> HttpResponse:
     links, current = links_with_current(cast(User, request.user), pk)
     account = current.account
-    orders = list(
-        PaymentOrder.objects.filter(account=account)
-        .exclude(status=OrderStatus.CREATED)
-        .select_related("recorded_payment")[:RECENT]
-    )
+    orders = recent_orders(account_id=account.pk, count=RECENT)
     payments = list(
         Payment.objects.filter(account=account, online_order__isnull=True).order_by(
             "-paid_on", "-id"
@@ -70,10 +68,11 @@ def receipt(request: HttpRequest, order_id: str) -> HttpResponse:
     )
     if order is None:
         raise Http404
-    if order.user_id != user.pk and not (
-        order.account_id and user.account_links.filter(account_id=order.account_id).exists()
-    ):
-        raise Http404
+    if order.user_id != user.pk:
+        if order.account_id:
+            link_for(user, order.account_id)  # 404 unless the user holds the account
+        else:
+            contract_for(user, cast(int, order.contract_id))  # 404 unless theirs
     language = get_language() or "uk"
     content = cached_pdf(
         f"receipt:{order.order_id}:{language}",

@@ -29,3 +29,17 @@ def online_payments_export(*, after: Cursor | None = None, limit: int = 500) -> 
 
 def export_cursor(order: PaymentOrder) -> Cursor:
     return (order.updated_at, order.pk)
+
+
+def recent_orders(
+    *, account_id: int | None = None, contract_id: int | None = None, count: int = 24
+) -> list[PaymentOrder]:
+    """An account's or a contract's started orders, newest first (receipts for the paid ones)."""
+    rows = PaymentOrder.objects.exclude(status=OrderStatus.CREATED)
+    if account_id is not None:
+        rows = rows.filter(account_id=account_id)
+    elif contract_id is not None:
+        rows = rows.filter(contract_id=contract_id)
+    else:
+        return []
+    return list(rows.select_related("recorded_payment").order_by("-created_at", "-id")[:count])

@@ -33,7 +33,7 @@ def payer(client, household, utility):
 
 
 def test_the_order_stores_no_card_data_and_the_sandbox_form_sends_none(client, payer, bank):
-    order, checkout = start_payment(client, payer.gas)
+    _order, checkout = start_payment(client, payer.gas)
     page = client.get(checkout).content.decode()
     assert 'id="card"' in page and 'name="card"' not in page and 'name="cvv"' not in page
     client.post(checkout, {"outcome": "success", "card": "4242424242424242"})
