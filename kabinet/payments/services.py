@@ -189,7 +189,7 @@ def payment_notice_apply(
     try:
         with transaction.atomic():
             order = (
-                PaymentOrder.objects.select_for_update()
+                PaymentOrder.objects.select_for_update(of=("self",))
                 .select_related("recorded_payment")
                 .filter(order_id=notice.order_id, provider=provider)
                 .first()
@@ -286,7 +286,7 @@ def recorded_payment_confirm(
     None when the order is not one of ours (the import then records the payment as usual)."""
     with transaction.atomic():
         order = (
-            PaymentOrder.objects.select_for_update()
+            PaymentOrder.objects.select_for_update(of=("self",))
             .select_related("recorded_payment")
             .filter(order_id=order_id)
             .first()
