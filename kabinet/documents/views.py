@@ -70,7 +70,6 @@ def account_invoices(request: HttpRequest, pk: int) -> HttpResponse:
     if chosen not in months:
         chosen = months[0] if months else None
     statement = Statement.objects.filter(account=account, period=chosen).first() if chosen else None
-    invoices = list(Invoice.objects.filter(account=account, period=chosen)) if chosen else []
     return render(
         request,
         "documents/account_invoices.html",
@@ -81,7 +80,6 @@ def account_invoices(request: HttpRequest, pk: int) -> HttpResponse:
             "months": months,
             "chosen": chosen,
             "statement": statement,
-            "invoices": invoices,
         },
     )
 

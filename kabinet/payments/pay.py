@@ -3,9 +3,9 @@ order's status page the provider sends the customer back to."""
 
 from __future__ import annotations
 
+import functools
 from typing import Any, cast
 
-from csp.decorators import csp_update
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -33,14 +33,33 @@ PROVIDER_ORIGINS = {
     "liqpay": ["https://www.liqpay.ua"],
     "yookassa": ["https://yoomoney.ru", "https://yookassa.ru"],
 }
-FORM_ORIGINS = [o for code in settings.PAYMENT_PROVIDERS for o in PROVIDER_ORIGINS.get(code, [])]
-allow_providers: Any = csp_update({"form-action": FORM_ORIGINS})
+
+
+def allow_providers(view: Any) -> Any:
+    """Let the page's forms lead to the enabled providers' hosted pages (CSP form-action also
+    governs the redirect after a form is posted); django-csp reads `_csp_update`."""
+
+    @functools.wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        response = view(request, *args, **kwargs)
+        origins = [o for code in settings.PAYMENT_PROVIDERS for o in PROVIDER_ORIGINS.get(code, [])]
+        if origins:
+            response._csp_update = {"form-action": origins}  # type: ignore[attr-defined]
+        return response
+
+    return wrapped
 
 
 def _checkout(request: HttpRequest, order: PaymentOrder) -> HttpResponse:
     """Start the order at its provider and send the customer there."""
-    status_url = request.build_absolute_uri(reverse("payments:order", args=[order.order_id]))
-    callback = request.build_absolute_uri(reverse("payments:callback", args=[order.provider]))
+    # Real providers get addresses built from SITE_URL, never from the Host header; the local
+    # sandbox calls back the very server the customer is on (the demo, the browser tests).
+    if order.provider == "sandbox":
+        base = request.build_absolute_uri("/").rstrip("/")
+    else:
+        base = settings.SITE_URL
+    status_url = base + reverse("payments:order", args=[order.order_id])
+    callback = base + reverse("payments:callback", args=[order.provider])
     try:
         checkout: Checkout = payment_order_start(
             order=order, return_url=status_url, callback_url=callback, request=request

@@ -144,3 +144,26 @@ def test_provider_down_is_reported(order, fake):
     with pytest.raises(ProviderUnavailable):
         liqpay.LiqPayProvider().fetch(order)
     assert len(fake.requests) == 3  # retried
+
+
+def test_the_pay_page_hands_over_to_liqpay_with_addresses_from_site_url(
+    client, fake, household, utility
+):
+    """The checkout page posts the signed form to LiqPay; server_url and result_url come from
+    SITE_URL whatever Host the request claimed (SECURITY.md 14's rule, for callbacks too)."""
+    from django.conf import settings
+
+    make_debt(household.gas)
+    client.force_login(household.user)
+    response = client.post(
+        reverse("payments:account_pay", args=[household.gas.pk]),
+        {"amount": "250,40", "provider": "liqpay"},
+        headers={"host": "localhost"},
+    )
+    assert response.status_code == 200
+    checkout = response.context["checkout"]
+    params = json.loads(base64.b64decode(checkout.fields["data"]))
+    assert params["server_url"].startswith(settings.SITE_URL + "/payments/callback/liqpay/")
+    assert params["result_url"].startswith(settings.SITE_URL + "/cabinet/payments/")
+    assert f'action="{checkout.url}"' in response.content.decode()
+    assert "form-action 'self' https://www.liqpay.ua" in response["Content-Security-Policy"]
