@@ -22,9 +22,12 @@ class PaymentRules(models.Model):
 
     payable_from_day = models.PositiveSmallIntegerField(
         _("last month's charges payable from day"),
-        default=10,
+        default=1,
         validators=[MinValueValidator(1), MaxValueValidator(28)],
-        help_text=_("Before this day of the month the last month's charges are not payable yet."),
+        help_text=_(
+            "Before this day of the month the last month's charges are not payable yet "
+            "(Kremenchukgaz: 10); 1 means at once."
+        ),
     )
     min_amount = models.DecimalField(
         _("minimum amount"), max_digits=12, decimal_places=2, default=Decimal("1.00")

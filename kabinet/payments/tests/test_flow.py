@@ -311,6 +311,9 @@ def test_last_months_charges_wait_for_day_n(client, household, utility, monkeypa
     from kabinet.payments import pay
 
     make_debt(household.gas, closing="300.00", charged="100.00", months_ago=1)
+    rules = PaymentRules.get()
+    rules.payable_from_day = 10  # the Kremenchukgaz rule
+    rules.save()
     client.force_login(household.user)
     today = dt.date.today().replace(day=5)
     monkeypatch.setattr(pay.timezone, "localdate", lambda: today)
