@@ -231,6 +231,7 @@ def test_pay_under_a_contract_with_a_comment_and_print_the_invoice(
     from django.utils import timezone
     from pypdf import PdfReader
 
+    from e2e.test_accessibility import assert_accessible
     from kabinet.billing.models import Invoice, Statement
     from kabinet.payments.models import OrderStatus, PaymentOrder
 
@@ -270,6 +271,7 @@ def test_pay_under_a_contract_with_a_comment_and_print_the_invoice(
 
     # prefilled from the invoice; the amount is changed to a part of it
     expect(page.locator("#id_invoice_number")).to_have_value("СФ-2026-0915")
+    assert_accessible(page)
     expect(page.locator("#id_period")).to_have_value("09.2026")
     expect(page.locator("#id_subscriber")).to_have_value(company.service_point.code)
     page.fill("#id_amount", "")

@@ -326,6 +326,7 @@ def test_pay_the_debt_by_card_through_the_sandbox_and_download_the_receipt(
     from django.utils import timezone
     from pypdf import PdfReader
 
+    from e2e.test_accessibility import assert_accessible
     from kabinet.billing.models import Payment, Source, Statement
     from kabinet.core import testing
     from kabinet.core.periods import add_months, month_start
@@ -350,10 +351,12 @@ def test_pay_the_debt_by_card_through_the_sandbox_and_download_the_receipt(
     page.locator("#pay-button").click()
     expect(page).to_have_url(base + f"/cabinet/accounts/{household.gas.pk}/pay/")
     expect(page.locator("#id_amount")).to_have_value("75,77")
+    assert_accessible(page)
     page.locator("form.stacked button[type=submit]").click()
 
     # the provider's hosted page (the sandbox): any card of the right shape
     expect(page.locator("#sandbox-amount")).to_contain_text("75.77 UAH")
+    assert_accessible(page)
     page.fill("#card", "4242 4242 4242 4242")
     page.fill("#exp", "12/30")
     page.fill("#cvv", "123")
@@ -362,6 +365,7 @@ def test_pay_the_debt_by_card_through_the_sandbox_and_download_the_receipt(
     order = PaymentOrder.objects.get(account=household.gas)
     expect(page).to_have_url(base + f"/cabinet/payments/{order.order_id}/")
     expect(page.locator("#order-status")).to_contain_text("Оплата пройшла успішно")
+    assert_accessible(page)
     order.refresh_from_db()
     assert order.status == OrderStatus.SUCCESS
     assert Payment.objects.get(account=household.gas).source == Source.ONLINE
@@ -378,6 +382,7 @@ def test_pay_the_debt_by_card_through_the_sandbox_and_download_the_receipt(
     row = page.locator(f"tr[data-order='{order.order_id}']")
     expect(row).to_contain_text("75,77")
     expect(row).to_contain_text("Сплачено онлайн, очікує білінгу")
+    assert_accessible(page)
     # a replayed callback (the bank retries) changes nothing
     from kabinet.payments.models import SandboxCharge
     from kabinet.payments.providers import sandbox
@@ -391,6 +396,7 @@ def test_pay_the_debt_by_card_through_the_sandbox_and_download_the_receipt(
     page.locator(f"a[href='/cabinet/accounts/{household.gas.pk}/invoices/']").click()
     page.select_option("#id_month", f"{period:%Y-%m}")
     page.locator("#month-form button[type=submit]").click()
+    assert_accessible(page)
     with page.expect_download() as download_info:
         page.locator("#invoice-pdf").click()
     invoice = PdfReader(download_info.value.path())
