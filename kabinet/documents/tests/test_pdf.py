@@ -178,3 +178,42 @@ def test_a_contract_invoice_in_russian(client, company, utility):
     text = pdf_text(client.get(url).content)
     assert "Счёт-фактура № СФ-0042" in text and "1 234,50" in text
     assert "ТОВ «Водограй»" in text and company.account.number in text
+
+
+def test_a_contracts_reconciliation_sums_its_accounts(client, company, utility):
+    from kabinet.core import testing
+
+    second = testing.make_account(
+        customer=company.customer,
+        service="sewage",
+        address=company.account.building,
+        contract=company.contract,
+    )
+    for account, opening, charged in (
+        (company.account, "10.00", "100.00"),
+        (second, "5.00", "40.00"),
+    ):
+        Statement.objects.create(
+            account=account,
+            period=dt.date(2025, 10, 1),
+            opening_balance=Decimal(opening),
+            charged=Decimal(charged),
+            closing_balance=Decimal(opening) + Decimal(charged),
+            as_of=timezone.now(),
+        )
+    Payment.objects.create(
+        account=second,
+        reference="B-1",
+        paid_on=dt.date(2025, 10, 20),
+        amount=Decimal("45.00"),
+        channel="bank",
+        as_of=timezone.now(),
+    )
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "ru"
+    client.force_login(company.user)
+    url = reverse("documents:contract_reconciliation_pdf", args=[company.contract.pk])
+    text = pdf_text(client.get(url + "?start=2025-10-01&end=2025-10-31").content)
+    # opening 15 + charged 140 − paid 45 = 110
+    assert "Акт сверки с 01.10.2025 по 31.10.2025" in text
+    assert "15,00" in text and "140,00" in text and "45,00" in text and "110,00" in text
+    assert "Задолженность ТОВ «Водограй»" in text

@@ -323,3 +323,26 @@ def test_last_months_charges_wait_for_day_n(client, household, utility, monkeypa
     monkeypatch.setattr(pay.timezone, "localdate", lambda: today.replace(day=10))
     page = client.get(reverse("payments:account_pay", args=[household.gas.pk]))
     assert page.context["debt"].payable == Decimal("300.00")
+
+
+def test_only_enabled_providers_are_offered(client, payer, bank):
+    from django.test import override_settings
+
+    rules = PaymentRules.get()
+    rules.providers = ["liqpay"]  # not configured in PAYMENT_PROVIDERS: nothing is enabled
+    rules.save()
+    page = client.get(reverse("payments:account_pay", args=[payer.gas.pk]))
+    assert page.context["available"] is False
+    assert (
+        client.post(
+            reverse("payments:account_pay", args=[payer.gas.pk]),
+            {"amount": "10", "provider": "sandbox"},
+        ).status_code
+        == 200
+    )
+    assert not PaymentOrder.objects.exists()
+    with override_settings(PAYMENT_PROVIDERS=["sandbox", "liqpay"]):
+        rules.providers = ["sandbox", "liqpay"]
+        rules.save()
+        form = client.get(reverse("payments:account_pay", args=[payer.gas.pk])).context["form"]
+        assert [code for code, _label in form.fields["provider"].choices] == ["sandbox", "liqpay"]
