@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from django.db.models import Sum
 from django.utils.translation import gettext as _
@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from kabinet.billing.models import Invoice, Payment, Statement
 from kabinet.core.periods import add_months, month_start
 from kabinet.customers.models import Account, Contract, Customer
+from kabinet.identity.models import User
 
 if TYPE_CHECKING:
     from kabinet.payments.models import PaymentOrder
@@ -27,13 +28,16 @@ def receipt_data(order: PaymentOrder) -> ReceiptData:
     from kabinet.payments.providers import PROVIDER_LABELS
 
     account, contract = order.account, order.contract
+    customer: Customer | None
     if account is not None:
         subject = _("Personal account %(number)s") % {"number": account.number}
         customer, address = account.customer, account.address_line()
-    else:
-        assert contract is not None  # an order has an account or a contract (a constraint)
+    elif contract is not None:
         subject = _("Contract %(number)s") % {"number": contract.number}
         customer, address = contract.customer, contract.address
+    else:  # another domain's order (a connection fee): the payer is the user
+        subject, address = order.purpose, ""
+        customer = cast(User, order.user).customer
     return ReceiptData(
         order_id=order.order_id,
         transaction_id=order.transaction_id,
@@ -41,7 +45,7 @@ def receipt_data(order: PaymentOrder) -> ReceiptData:
         paid_at=order.paid_at or order.updated_at,
         amount=order.amount,
         currency=order.currency,
-        payer=customer.name,
+        payer=customer.name if customer else order.user.get_full_name() or str(order.user),
         subject=subject,
         address=address,
         purpose=order.purpose,

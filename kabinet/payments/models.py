@@ -113,6 +113,10 @@ class PaymentOrder(models.Model):
         related_name="payment_orders",
         verbose_name=_("contract"),
     )
+    # What else the order pays for, for domains without an account or contract (a grid
+    # connection fee: domain "connection", reference the application's number).
+    domain = models.CharField(_("paid for (domain)"), max_length=32, blank=True)
+    reference = models.CharField(_("paid for (reference)"), max_length=64, blank=True)
     amount = models.DecimalField(_("amount"), max_digits=12, decimal_places=2)
     currency = models.CharField(_("currency"), max_length=3)
     purpose = models.CharField(_("purpose"), max_length=300)
@@ -141,8 +145,10 @@ class PaymentOrder(models.Model):
         ordering = ["-created_at", "-id"]
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(account__isnull=False) | models.Q(contract__isnull=False),
-                name="paymentorder_has_owner",
+                condition=models.Q(account__isnull=False)
+                | models.Q(contract__isnull=False)
+                | ~models.Q(domain=""),
+                name="paymentorder_has_subject",
             ),
             # One provider transaction credits one order, once (SECURITY.md 21).
             models.UniqueConstraint(
@@ -151,7 +157,10 @@ class PaymentOrder(models.Model):
                 name="paymentorder_unique_transaction",
             ),
         ]
-        indexes = [models.Index(fields=["status", "created_at"])]
+        indexes = [
+            models.Index(fields=["status", "created_at"]),
+            models.Index(fields=["domain", "reference"]),
+        ]
 
     def __str__(self) -> str:
         return self.order_id

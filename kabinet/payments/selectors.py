@@ -43,3 +43,12 @@ def recent_orders(
     else:
         return []
     return list(rows.select_related("recorded_payment").order_by("-created_at", "-id")[:count])
+
+
+def paid_order_for(*, domain: str, reference: str) -> PaymentOrder | None:
+    """The paid order of a domain's thing (e.g. a connection application's fee), or None."""
+    return (
+        PaymentOrder.objects.filter(domain=domain, reference=reference, status=OrderStatus.SUCCESS)
+        .order_by("-paid_at")
+        .first()
+    )

@@ -60,12 +60,15 @@ def payment_order_create(
     purpose: str,
     comment: str = "",
     provider: str | None = None,
+    domain: str = "",
+    reference: str = "",
     request: HttpRequest | None = None,
 ) -> PaymentOrder:
-    """A new order for any domain (a bill, a contract, a connection fee). The caller has
-    checked the user may pay for `account`/`contract`; the rules are checked here."""
-    if account is None and contract is None:
-        raise ValueError("an order needs an account or a contract")
+    """A new order for any domain: a bill (`account`), a contract, or anything else named by
+    `domain` + `reference` (a connection fee: domain="connection", reference=its number).
+    The caller has checked the user may pay for it; the payment rules are checked here."""
+    if account is None and contract is None and not domain:
+        raise ValueError("an order needs an account, a contract or a domain")
     rules = PaymentRules.get()
     enabled = rules.enabled_providers()
     if not enabled or not UtilityProfile.get().payments_enabled:
@@ -86,17 +89,23 @@ def payment_order_create(
             purpose=purpose[:300],
             comment=comment[:500],
             provider=provider,
+            domain=domain,
+            reference=reference,
         )
         audit(
             "payment.order_created",
             request=request,
             actor=user,
             obj=order,
-            customer_id=(account or contract).customer_id,  # type: ignore[union-attr]
+            customer_id=account.customer_id
+            if account
+            else (contract.customer_id if contract else None),
             account_id=account.pk if account else None,
             order_id=order.order_id,
             amount=str(amount),
             provider=provider,
+            domain=domain,
+            reference=reference,
         )
     return order
 

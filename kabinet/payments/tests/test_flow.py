@@ -346,3 +346,35 @@ def test_only_enabled_providers_are_offered(client, payer, bank):
         rules.save()
         form = client.get(reverse("payments:account_pay", args=[payer.gas.pk])).context["form"]
         assert [code for code, _label in form.fields["provider"].choices] == ["sandbox", "liqpay"]
+
+
+def test_another_domain_pays_through_the_same_flow(client, utility, bank):
+    """How grid connections will pay their fee: no account, no contract; a domain and its
+    reference, the same checkout, callback, status page and receipt."""
+    from kabinet.core import testing
+    from kabinet.payments import services
+    from kabinet.payments.selectors import paid_order_for
+
+    applicant = testing.make_user(first_name="Андрій", last_name="Шевчук")
+    client.force_login(applicant)
+    order = services.payment_order_create(
+        user=applicant,
+        amount=Decimal("1500.00"),
+        purpose="Плата за приєднання, заява ПР-7",
+        domain="connection",
+        reference="ПР-7",
+    )
+    assert paid_order_for(domain="connection", reference="ПР-7") is None
+    checkout = services.payment_order_start(
+        order=order,
+        return_url="http://testserver/r",
+        callback_url="http://testserver" + reverse("payments:callback", args=["sandbox"]),
+    )
+    pay_on_sandbox(client, checkout.url)
+    assert paid_order_for(domain="connection", reference="ПР-7") == PaymentOrder.objects.get()
+    assert not Payment.objects.exists()
+    receipt = client.get(reverse("payments:receipt_pdf", args=[order.order_id]))
+    text = pdf_text(receipt.content)
+    assert "1 500,00" in text.replace("\u00a0", " ") and "Андрій Шевчук" in text
+    with pytest.raises(ValueError):
+        services.payment_order_create(user=applicant, amount=Decimal(1), purpose="x")
