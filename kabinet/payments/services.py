@@ -164,7 +164,7 @@ def _transition(order: PaymentOrder, notice: Notice) -> bool:
             return False
         order.status = OrderStatus.SUCCESS
         order.paid_at = timezone.now()
-        order.transaction_id = notice.transaction_id
+        order.transaction_id = notice.transaction_id or order.transaction_id
         _record_payment(order)
         return True
     if notice.status == OrderStatus.REVERSED:
