@@ -385,3 +385,79 @@ def test_business_pages_are_accessible(live_server, page: Page, utility: Utility
         response = page.goto(base + path)
         assert response is not None and response.status == 200, path
         assert_accessible(page)
+# --- Payments (issue #6): the contract's Payment tab with a comment, print an invoice -------
+
+
+def test_pay_under_a_contract_with_a_comment_and_print_the_invoice(
+    live_server, page: Page, utility: UtilityProfile
+) -> None:
+    """Steps 10-11: an invoice of a period is printed; the payment carries the amount and the
+    comment (service, invoice number, period, subscriber number); “Оплата прошла успешно”.
+    (The contract tabs link here once merged; the test walks the pages by their URLs.)"""
+    import datetime as dt
+    from decimal import Decimal
+
+    from django.utils import timezone
+    from pypdf import PdfReader
+
+    from e2e.test_accessibility import assert_accessible
+    from kabinet.billing.models import Invoice, Statement
+    from kabinet.payments.models import OrderStatus, PaymentOrder
+
+    utility.currency = "RUB"
+    utility.save()
+    company = testing.make_company(name="ООО «Торговая марка»")
+    Statement.objects.create(
+        account=company.account,
+        period=dt.date(2026, 9, 1),
+        volume=Decimal("120.000"),
+        charged=Decimal("4830.60"),
+        closing_balance=Decimal("4830.60"),
+        as_of=timezone.now(),
+    )
+    invoice = Invoice.objects.create(
+        number="СФ-2026-0915",
+        contract=company.contract,
+        period=dt.date(2026, 9, 1),
+        issued_on=dt.date(2026, 10, 1),
+        amount=Decimal("4830.60"),
+        as_of=timezone.now(),
+    )
+    page.context.add_cookies(
+        [{"name": settings.LANGUAGE_COOKIE_NAME, "value": "ru", "url": live_server.url}]
+    )
+    base = live_server.url
+    log_in(page, base, company.user.username, testing.PASSWORD)
+    expect(page).to_have_url(in_cabinet(base))
+
+    page.goto(base + f"/cabinet/contracts/{company.contract.pk}/pay/?invoice={invoice.pk}")
+    with page.expect_download() as download_info:
+        page.locator("#invoice-print").click()
+    printed = PdfReader(download_info.value.path())
+    text = printed.pages[0].extract_text()
+    assert "Счёт-фактура № СФ-2026-0915" in text and "4 830,60" in text.replace("\u00a0", " ")
+    assert "ООО «Торговая марка»" in text
+
+    # prefilled from the invoice; the amount is changed to a part of it
+    expect(page.locator("#id_invoice_number")).to_have_value("СФ-2026-0915")
+    assert_accessible(page)
+    expect(page.locator("#id_period")).to_have_value("09.2026")
+    expect(page.locator("#id_subscriber")).to_have_value(company.service_point.code)
+    page.fill("#id_amount", "")
+    page.locator("form.stacked button[type=submit]").click()
+    expect(page.locator("#id_amount")).to_have_attribute("aria-invalid", "true")
+    expect(page.locator("#id_invoice_number")).to_have_value("СФ-2026-0915")  # nothing lost
+    page.fill("#id_amount", "2000,00")
+    page.fill("#id_service", "Холодная вода")
+    page.locator("form.stacked button[type=submit]").click()
+
+    expect(page.locator("#sandbox-amount")).to_contain_text("2000.00 RUB")
+    page.fill("#card", "5555 5555 5555 4444")
+    page.fill("#exp", "01/29")
+    page.fill("#cvv", "321")
+    page.locator("#sandbox-pay").click()
+    expect(page.locator("#order-status")).to_contain_text("Оплата прошла успешно")
+    order = PaymentOrder.objects.get(contract=company.contract)
+    assert order.status == OrderStatus.SUCCESS and order.amount == Decimal("2000.00")
+    assert "СФ-2026-0915" in order.comment and "09.2026" in order.comment
+    assert "Холодная вода" in order.comment and company.service_point.code in order.comment

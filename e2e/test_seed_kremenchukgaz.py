@@ -437,3 +437,94 @@ def test_a_guest_writes_from_the_public_contacts_page_with_the_captcha(
     appeal = Appeal.objects.get()
     expect(page.locator(".messages")).to_contain_text(appeal.number)
     assert appeal.user is None and appeal.guest_email == "ivan@example.com"
+# --- Payments (issue #6): pay the debt by card, the receipt, invoices for a chosen month ------
+
+
+def test_pay_the_debt_by_card_through_the_sandbox_and_download_the_receipt(
+    live_server, page: Page, utility: UtilityProfile
+) -> None:
+    """The guide: pay the debt with any card without leaving home; afterwards “Ваші останні в
+    системі платежі” shows when and how much, with the receipt as a PDF; invoices by month."""
+    import datetime as dt
+    from decimal import Decimal
+
+    from django.utils import timezone
+    from pypdf import PdfReader
+
+    from e2e.test_accessibility import assert_accessible
+    from kabinet.billing.models import Payment, Source, Statement
+    from kabinet.core import testing
+    from kabinet.core.periods import add_months, month_start
+    from kabinet.payments.models import OrderStatus, PaymentOrder
+
+    household = testing.make_household(phone=testing.unique_phone())
+    period = add_months(month_start(timezone.localdate()), -2)
+    Statement.objects.create(
+        account=household.gas,
+        period=period,
+        volume=Decimal("10.000"),
+        opening_balance=Decimal("17.09"),
+        charged=Decimal("58.68"),
+        paid=Decimal(0),
+        closing_balance=Decimal("75.77"),
+        tariff=Decimal("5.868"),
+        as_of=timezone.now(),
+    )
+    base = live_server.url
+    log_in(page, base, str(household.user.phone), testing.PASSWORD)
+    expect(page).to_have_url(base + f"/cabinet/accounts/{household.gas.pk}/")
+    page.locator("#pay-button").click()
+    expect(page).to_have_url(base + f"/cabinet/accounts/{household.gas.pk}/pay/")
+    expect(page.locator("#id_amount")).to_have_value("75,77")
+    assert_accessible(page)
+    page.locator("form.stacked button[type=submit]").click()
+
+    # the provider's hosted page (the sandbox): any card of the right shape
+    expect(page.locator("#sandbox-amount")).to_contain_text("75.77 UAH")
+    assert_accessible(page)
+    page.fill("#card", "4242 4242 4242 4242")
+    page.fill("#exp", "12/30")
+    page.fill("#cvv", "123")
+    page.locator("#sandbox-pay").click()
+
+    order = PaymentOrder.objects.get(account=household.gas)
+    expect(page).to_have_url(base + f"/cabinet/payments/{order.order_id}/")
+    expect(page.locator("#order-status")).to_contain_text("Оплата пройшла успішно")
+    assert_accessible(page)
+    order.refresh_from_db()
+    assert order.status == OrderStatus.SUCCESS
+    assert Payment.objects.get(account=household.gas).source == Source.ONLINE
+
+    with page.expect_download() as download_info:
+        page.locator("#receipt-link").click()
+    receipt = PdfReader(download_info.value.path())
+    text = receipt.pages[0].extract_text()
+    assert "75,77" in text and "Коваленко Олена Петрівна" in text and order.transaction_id in text
+
+    # the recent payments: when, how much, the PDF
+    page.goto(base + f"/cabinet/accounts/{household.gas.pk}/")
+    page.locator("#receipts-link").click()
+    row = page.locator(f"tr[data-order='{order.order_id}']")
+    expect(row).to_contain_text("75,77")
+    expect(row).to_contain_text("Сплачено онлайн, очікує білінгу")
+    assert_accessible(page)
+    # a replayed callback (the bank retries) changes nothing
+    from kabinet.payments.models import SandboxCharge
+    from kabinet.payments.providers import sandbox
+
+    charge = SandboxCharge.objects.get(order_id=order.order_id)
+    assert sandbox.deliver(charge) is True
+    assert Payment.objects.filter(account=household.gas).count() == 1
+
+    # invoices for a chosen month
+    page.goto(base + f"/cabinet/accounts/{household.gas.pk}/")
+    page.locator(f"a[href='/cabinet/accounts/{household.gas.pk}/invoices/']").click()
+    page.select_option("#id_month", f"{period:%Y-%m}")
+    page.locator("#month-form button[type=submit]").click()
+    assert_accessible(page)
+    with page.expect_download() as download_info:
+        page.locator("#invoice-pdf").click()
+    invoice = PdfReader(download_info.value.path())
+    text = invoice.pages[0].extract_text()
+    assert "Рахунок-квитанція" in text and "58,68" in text and "75,77" in text
+    assert dt.date.today() >= period

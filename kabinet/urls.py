@@ -19,6 +19,8 @@ urlpatterns = [
     path("cabinet/", include("kabinet.billing.urls")),
     path("appeals/", include("kabinet.appeals.urls")),
     path("office/appeals/", include("kabinet.appeals.office")),
+    path("", include("kabinet.payments.urls")),  # /cabinet/…/pay/, /payments/callback/…
+    path("", include("kabinet.documents.urls")),  # /cabinet/…/invoices/, reconciliation PDFs
     path("admin/", admin.site.urls),
     path("captcha/", include("captcha.urls")),  # the captcha's images (company sign-up)
     path("healthz", core_views.healthz, name="healthz"),

@@ -29,7 +29,9 @@ class Migration(migrations.Migration):
         ("customers", "0003_business"),
         ("billing", "0002_initial"),
         ("metering", "0001_initial"),
-        ("appeals", "0002_thread_topics_guests"),
+        ("appeals", "0003_attachment_scan"),
+        ("payments", "0001_initial"),
+        ("documents", "0001_initial"),
     ]
 
     operations = [migrations.RunPython(sync, migrations.RunPython.noop)]

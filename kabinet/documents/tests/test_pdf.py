@@ -1,0 +1,219 @@
+"""The documents' text in two languages (read back with pypdf), payment QR payloads, the
+reconciliation's arithmetic and the cache of immutable documents."""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+from decimal import Decimal
+from unittest import mock
+
+import pytest
+from django.conf import settings
+from django.urls import reverse
+from django.utils import timezone
+
+from kabinet.billing.models import Invoice, Payment, Statement
+from kabinet.documents import views
+from kabinet.documents.models import GeneratedDocument
+from kabinet.documents.pdf.base import Payee
+from kabinet.documents.pdf.qr import nbu_payload, st00012_payload
+from kabinet.payments.models import PaymentRules
+from kabinet.payments.tests.conftest import pdf_text
+
+PAYEE = Payee(
+    name="ТОВ «Кременчукгаз-постачання»",
+    address="м. Кременчук, пров. Г. Бреста, 46",
+    tax_id="12345678",
+    kpp="",
+    bank_account="UA213223130000026007233566001",
+    bank_name="АТ «Банк»",
+    bank_code="322313",
+    correspondent_account="",
+    phones="",
+    currency="UAH",
+)
+
+
+def test_nbu_qr_payload_decodes_to_the_thirteen_lines():
+    link = nbu_payload(PAYEE, Decimal("250.40"), "Оплата за газ, рахунок 0512345678")
+    assert link.startswith("https://bank.gov.ua/qr/")
+    encoded = link.removeprefix("https://bank.gov.ua/qr/")
+    lines = base64.urlsafe_b64decode(encoded + "=" * (-len(encoded) % 4)).decode().split("\n")
+    assert lines[:4] == ["BCD", "002", "1", "UCT"]
+    assert lines[5:9] == [PAYEE.name, PAYEE.bank_account, "UAH250.40", "12345678"]
+    assert lines[11] == "Оплата за газ, рахунок 0512345678" and len(lines) == 13
+
+
+def test_st00012_payload():
+    payee = Payee(
+        name="ООО «КрасКом»",
+        address="",
+        tax_id="2466010657",
+        kpp="246601001",
+        bank_account="40702810900000000001",
+        bank_name="ПАО Сбербанк",
+        bank_code="040407627",
+        correspondent_account="30101810800000000627",
+        phones="",
+        currency="RUB",
+    )
+    text = st00012_payload(payee, Decimal("1234.50"), "Вода | стоки", "D-1")
+    assert text.startswith("ST00012|Name=ООО «КрасКом»|PersonalAcc=40702810900000000001|")
+    assert "|Sum=123450|" in text and "|PayeeINN=2466010657|" in text
+    assert "|Purpose=Вода   стоки|" in text and text.endswith("|PersAcc=D-1")
+
+
+@pytest.fixture
+def months(household, utility):
+    rules = PaymentRules.get()
+    rules.tax_id, rules.bank_account = "12345678", "UA213223130000026007233566001"
+    rules.save()
+    rows = []
+    for n, (opening, charged, paid) in enumerate(
+        [("100.00", "58.68", "0"), ("158.68", "50.05", "100.00"), ("108.73", "21.63", "17.09")]
+    ):
+        rows.append(
+            Statement.objects.create(
+                account=household.gas,
+                period=dt.date(2025, 1 + n, 1),
+                volume=Decimal(10),
+                opening_balance=Decimal(opening),
+                charged=Decimal(charged),
+                paid=Decimal(paid),
+                closing_balance=Decimal(opening) + Decimal(charged) - Decimal(paid),
+                tariff=Decimal("5.868"),
+                as_of=timezone.now(),
+            )
+        )
+    for day, amount in ((dt.date(2025, 2, 14), "100.00"), (dt.date(2025, 3, 9), "17.09")):
+        Payment.objects.create(
+            account=household.gas,
+            reference=f"B-{day}",
+            paid_on=day,
+            amount=Decimal(amount),
+            channel="bank",
+            as_of=timezone.now(),
+        )
+    return rows
+
+
+@pytest.mark.parametrize(
+    ("language", "title", "to_pay"),
+    [("uk", "Рахунок-квитанція", "До сплати"), ("ru", "Счёт-квитанция", "К оплате")],
+)
+def test_the_month_invoice_receipt_in_two_languages(
+    client, household, months, language, title, to_pay
+):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    client.force_login(household.user)
+    url = reverse("documents:account_invoice_pdf", args=[household.gas.pk, 2025, 2])
+    text = pdf_text(client.get(url).content)
+    assert title in text and to_pay in text and "Коваленко Олена Петрівна" in text
+    assert "50,05" in text and "108,73" in text and household.gas.number in text
+
+
+def test_immutable_documents_are_rendered_once(client, household, months):
+    client.force_login(household.user)
+    url = reverse("documents:account_invoice_pdf", args=[household.gas.pk, 2025, 1])
+    first = client.get(url).content
+    with mock.patch.object(views, "invoice_pdf", side_effect=AssertionError("rebuilt")):
+        assert client.get(url).content == first
+    assert GeneratedDocument.objects.count() == 1
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "ru"
+    client.get(url)
+    assert GeneratedDocument.objects.count() == 2  # one per language
+
+
+def test_a_month_without_a_statement_is_not_found(client, household, months):
+    client.force_login(household.user)
+    url = reverse("documents:account_invoice_pdf", args=[household.gas.pk, 2024, 12])
+    assert client.get(url).status_code == 404
+
+
+def test_the_reconciliation_statement_adds_up(client, household, months):
+    client.force_login(household.user)
+    url = reverse("documents:account_reconciliation_pdf", args=[household.gas.pk])
+    text = pdf_text(client.get(url + "?start=2025-02-01&end=2025-03-31").content)
+    assert "Акт звірки з 01.02.2025 по 31.03.2025" in text
+    # opening 158.68 + charged 71.68 − paid 117.09 = 113.27
+    assert "158,68" in text and "71,68" in text and "117,09" in text and "113,27" in text
+    assert "Заборгованість Коваленко Олена Петрівна" in text and "М. П." in text
+
+
+def test_the_invoices_page_picks_a_month(client, household, months):
+    client.force_login(household.user)
+    url = reverse("documents:account_invoices", args=[household.gas.pk])
+    page = client.get(url + "?month=2025-02")
+    assert page.context["chosen"] == dt.date(2025, 2, 1)
+    assert (
+        reverse("documents:account_invoice_pdf", args=[household.gas.pk, 2025, 2])
+        in page.content.decode()
+    )
+    assert client.get(url + "?month=nonsense").context["chosen"] == dt.date(2025, 3, 1)
+
+
+def test_a_contract_invoice_in_russian(client, company, utility):
+    utility.currency = "RUB"
+    utility.save()
+    Statement.objects.create(
+        account=company.account,
+        period=dt.date(2025, 11, 1),
+        volume=Decimal(30),
+        charged=Decimal("1234.50"),
+        closing_balance=Decimal("1234.50"),
+        as_of=timezone.now(),
+    )
+    invoice = Invoice.objects.create(
+        number="СФ-0042",
+        contract=company.contract,
+        period=dt.date(2025, 11, 1),
+        issued_on=dt.date(2025, 12, 1),
+        amount=Decimal("1234.50"),
+        as_of=timezone.now(),
+    )
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "ru"
+    client.force_login(company.user)
+    url = reverse("documents:contract_invoice_pdf", args=[company.contract.pk, invoice.pk])
+    text = pdf_text(client.get(url).content)
+    assert "Счёт-фактура № СФ-0042" in text and "1 234,50" in text
+    assert "ТОВ «Водограй»" in text and company.account.number in text
+
+
+def test_a_contracts_reconciliation_sums_its_accounts(client, company, utility):
+    from kabinet.core import testing
+
+    second = testing.make_account(
+        customer=company.customer,
+        service="sewage",
+        address=company.account.building,
+        contract=company.contract,
+    )
+    for account, opening, charged in (
+        (company.account, "10.00", "100.00"),
+        (second, "5.00", "40.00"),
+    ):
+        Statement.objects.create(
+            account=account,
+            period=dt.date(2025, 10, 1),
+            opening_balance=Decimal(opening),
+            charged=Decimal(charged),
+            closing_balance=Decimal(opening) + Decimal(charged),
+            as_of=timezone.now(),
+        )
+    Payment.objects.create(
+        account=second,
+        reference="B-1",
+        paid_on=dt.date(2025, 10, 20),
+        amount=Decimal("45.00"),
+        channel="bank",
+        as_of=timezone.now(),
+    )
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "ru"
+    client.force_login(company.user)
+    url = reverse("documents:contract_reconciliation_pdf", args=[company.contract.pk])
+    text = pdf_text(client.get(url + "?start=2025-10-01&end=2025-10-31").content)
+    # opening 15 + charged 140 − paid 45 = 110
+    assert "Акт сверки с 01.10.2025 по 31.10.2025" in text
+    assert "15,00" in text and "140,00" in text and "45,00" in text and "110,00" in text
+    assert "Задолженность ТОВ «Водограй»" in text
