@@ -17,6 +17,7 @@ urlpatterns = [
     path("", include("kabinet.identity.urls")),
     path("cabinet/", include("kabinet.customers.urls")),
     path("cabinet/", include("kabinet.billing.urls")),
+    path("cabinet/", include("kabinet.metering.urls")),
     path("appeals/", include("kabinet.appeals.urls")),
     path("admin/", admin.site.urls),
     path("captcha/", include("captcha.urls")),  # the captcha's images (company sign-up)

@@ -15,6 +15,7 @@ from kabinet.billing import selectors as billing
 from kabinet.billing.charts import format_volume
 from kabinet.core.models import Announcement, UtilityProfile
 from kabinet.identity.models import User
+from kabinet.metering import selectors as metering
 
 from .selectors import links_with_current
 
@@ -39,6 +40,9 @@ def dashboard(request: HttpRequest, pk: int) -> HttpResponse:
     branch_id = account.building.street.settlement.branch_id
     announcements = Announcement.objects.current(branch_ids=[branch_id]).filter(on_dashboard=True)
     profile = UtilityProfile.get()
+    can_submit_reading = (
+        profile.readings_enabled and account.service not in profile.readings_not_accepted_services
+    )
     return render(
         request,
         "customers/dashboard.html",
@@ -54,8 +58,8 @@ def dashboard(request: HttpRequest, pk: int) -> HttpResponse:
             "announcements": list(announcements[:5]),
             "currency": CURRENCY_SIGNS.get(profile.currency, profile.currency),
             "can_pay": profile.payments_enabled and state == "debt",
-            "can_submit_reading": profile.readings_enabled
-            and account.service not in profile.readings_not_accepted_services,
+            "can_submit_reading": can_submit_reading,
+            "single_meter": metering.single_meter_of(account) if can_submit_reading else None,
         },
     )
 

@@ -1,0 +1,189 @@
+"""The customer's meter pages: the table, adding a reading, correcting it, the history."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from freezegun import freeze_time
+
+from kabinet.core import testing
+from kabinet.core.models import Service, UtilityProfile
+from kabinet.metering.models import Reading, ReadingRules
+
+pytestmark = pytest.mark.django_db
+
+
+def meters_url(account):
+    return reverse("metering:meters", args=[account.pk])
+
+
+def add_url(account, meter):
+    return reverse("metering:reading_add", args=[account.pk, meter.pk])
+
+
+def test_household_sees_the_meters_of_the_chosen_account(client, utility, household, gas_meter, power_meter):
+    client.force_login(household.user)
+    response = client.get(meters_url(household.gas))
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "G-0001" in body and "E-0001" not in body
+    assert "no-store" in response["Cache-Control"]
+
+
+def test_add_a_reading_keeps_leading_zeros_and_shows_it_in_the_table(client, utility, household, gas_meter):
+    client.force_login(household.user)
+    page = client.get(add_url(household.gas, gas_meter)).content.decode()
+    assert 'placeholder="00001"' in page
+    response = client.post(add_url(household.gas, gas_meter), {"value1": "00001"})
+    assert response.status_code == 302 and response["Location"] == meters_url(household.gas)
+    reading = Reading.objects.get(meter=gas_meter)
+    assert reading.value1 == Decimal(1) and reading.status == Reading.Status.SENT
+    table = client.get(meters_url(household.gas)).content.decode()
+    assert "00001" in table
+
+
+def test_a_bad_value_is_explained_next_to_the_field_and_kept(client, utility, household, gas_meter):
+    client.force_login(household.user)
+    response = client.post(add_url(household.gas, gas_meter), {"value1": "1234567"})
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert 'value="1234567"' in body
+    assert Reading.objects.count() == 0
+
+
+def test_two_zone_meter_takes_day_and_night(client, utility, household, power_meter):
+    client.force_login(household.user)
+    response = client.post(
+        add_url(household.electricity, power_meter), {"value1": "000120", "value2": "000045"}
+    )
+    assert response.status_code == 302
+    reading = Reading.objects.get(meter=power_meter)
+    assert (reading.value1, reading.value2) == (Decimal(120), Decimal(45))
+
+
+def test_a_lower_value_needs_a_rollover_confirmation(client, utility, household, gas_meter):
+    client.force_login(household.user)
+    client.post(add_url(household.gas, gas_meter), {"value1": "99990"})
+    response = client.post(add_url(household.gas, gas_meter), {"value1": "00010"})
+    assert response.status_code == 400
+    assert 'name="confirm_rollover"' in response.content.decode()
+    response = client.post(
+        add_url(household.gas, gas_meter), {"value1": "00010", "confirm_rollover": "on"}
+    )
+    assert response.status_code == 302
+    last = Reading.objects.filter(meter=gas_meter).order_by("-id").first()
+    assert last.rollover and last.consumption == Decimal(20)
+
+
+def test_not_taken_service_shows_the_operator_instead_of_a_form(client, utility, household, gas_meter):
+    utility.readings_not_accepted_services = [Service.GAS]
+    utility.dso_url = "https://gas-operator.example.com/"
+    utility.save()
+    client.force_login(household.user)
+    page = client.get(add_url(household.gas, gas_meter)).content.decode()
+    assert "https://gas-operator.example.com/" in page and 'name="value1"' not in page
+    response = client.post(add_url(household.gas, gas_meter), {"value1": "00001"})
+    assert Reading.objects.count() == 0 and response.status_code == 400
+
+
+def test_edit_within_the_day_then_locked(client, utility, household, gas_meter):
+    client.force_login(household.user)
+    with freeze_time("2026-03-02 10:00:00+02:00"):
+        client.post(add_url(household.gas, gas_meter), {"value1": "00010"})
+        reading = Reading.objects.get()
+        edit = reverse("metering:reading_edit", args=[household.gas.pk, reading.pk])
+        assert client.post(edit, {"value1": "00012"}).status_code == 302
+    reading.refresh_from_db()
+    assert reading.value1 == Decimal(12) and reading.revisions.count() == 2
+    with freeze_time("2026-03-03 10:00:00+02:00"):
+        client.force_login(household.user)  # a new session: the old one timed out
+        page = client.get(edit).content.decode()
+        assert 'class="message error locked"' in page and 'name="value1"' not in page
+        client.post(edit, {"value1": "00013"})
+        client.post(edit, {"delete": "1"})
+    reading.refresh_from_db()
+    assert reading.value1 == Decimal(12) and reading.deleted_at is None
+
+
+def test_delete_within_the_day_keeps_it_in_the_history(client, utility, household, gas_meter):
+    client.force_login(household.user)
+    client.post(add_url(household.gas, gas_meter), {"value1": "00010"})
+    reading = Reading.objects.get()
+    edit = reverse("metering:reading_edit", args=[household.gas.pk, reading.pk])
+    assert client.post(edit, {"delete": "1"}).status_code == 302
+    reading.refresh_from_db()
+    assert reading.deleted_at is not None
+    assert [r.action for r in reading.revisions.all()] == ["created", "deleted"]
+    history = client.get(reverse("metering:meter_history", args=[household.gas.pk, gas_meter.pk]))
+    assert history.status_code == 200
+
+
+def test_the_dashboard_button_opens_the_only_meter_s_form(client, utility, household, gas_meter):
+    client.force_login(household.user)
+    page = client.get(reverse("customers:dashboard", args=[household.gas.pk])).content.decode()
+    assert add_url(household.gas, gas_meter) in page
+
+
+def test_company_table_lists_the_organisation_s_meters_and_filters(client, utility, company):
+    other_point = testing.make_service_point(contract=company.contract, name="Склад")
+    second = testing.make_meter(service_point=other_point, serial="W-SKLAD")
+    client.force_login(company.user)
+    page = client.get(meters_url(company.account)).content.decode()
+    assert company.meter.serial in page and "W-SKLAD" in page
+    filtered = client.get(meters_url(company.account), {"point": other_point.pk}).content.decode()
+    assert "W-SKLAD" in filtered and company.meter.serial not in filtered
+    assert second.pk
+
+
+@pytest.mark.parametrize("name", ["meters", "history", "add", "edit"])
+def test_another_customer_gets_404(client, utility, household, outsider, gas_meter, name):
+    client.force_login(household.user)
+    client.post(add_url(household.gas, gas_meter), {"value1": "00010"})
+    reading = Reading.objects.get()
+    urls = {
+        "meters": meters_url(household.gas),
+        "history": reverse("metering:meter_history", args=[household.gas.pk, gas_meter.pk]),
+        "add": add_url(household.gas, gas_meter),
+        "edit": reverse("metering:reading_edit", args=[household.gas.pk, reading.pk]),
+    }
+    client.force_login(outsider.user)
+    assert client.get(urls[name]).status_code == 404
+    assert client.post(urls[name], {"value1": "00020", "delete": "1"}).status_code in (404, 405)
+    # and the outsider's own account with the household's meter or reading
+    own = outsider.gas.pk
+    foreign = {
+        "history": reverse("metering:meter_history", args=[own, gas_meter.pk]),
+        "add": reverse("metering:reading_add", args=[own, gas_meter.pk]),
+        "edit": reverse("metering:reading_edit", args=[own, reading.pk]),
+    }
+    if name in foreign:
+        assert client.get(foreign[name]).status_code == 404
+    reading.refresh_from_db()
+    assert reading.value1 == Decimal(10) and reading.deleted_at is None
+
+
+def _count(client, url):
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    return len(captured.captured_queries)
+
+
+def test_pages_issue_a_fixed_number_of_queries(client, utility, company):
+    client.force_login(company.user)
+    testing.make_meter(service_point=company.service_point)
+    pages = [meters_url(company.account), add_url(company.account, company.meter),
+             reverse("metering:meter_history", args=[company.account.pk, company.meter.pk])]
+    client.post(add_url(company.account, company.meter), {"value1": "00010"})
+    few = [_count(client, url) for url in pages]
+    for n in range(15):
+        point = testing.make_service_point(contract=company.contract)
+        meter = testing.make_meter(service_point=point, tariff_zones=2)
+        Reading.objects.create(meter=meter, taken_on=dt.date(2026, 1, 1), value1=1, value2=2, origin="billing")
+    for day in range(1, 20):
+        Reading.objects.create(meter=company.meter, taken_on=dt.date(2025, 1, day), value1=day, origin="billing")
+    assert [_count(client, url) for url in pages] == few
