@@ -171,7 +171,7 @@ def _revision(
         action=action,
         actor=actor,
         actor_label=actor.get_username() if actor is not None else "billing",
-        values=[str(v) for v in reading.values],
+        values=[reading.meter.display(v) for v in reading.values],
         status=reading.status,
         reason=reason,
     )
