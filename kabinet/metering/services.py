@@ -215,7 +215,7 @@ def reading_submit(
     rule = selectors.rules_for(meter.service)
     with transaction.atomic():
         # one submission per meter at a time, so “previous” is the one really before
-        meter = Meter.objects.select_for_update().select_related("account").get(pk=meter.pk)
+        meter = Meter.objects.select_for_update(of=("self",)).select_related("account").get(pk=meter.pk)
         reason = refusal(meter, rule=rule, today=today)
         if reason:
             raise ReadingError({"__all__": [reason]})
@@ -259,7 +259,7 @@ def reading_edit(
     rule = selectors.rules_for(reading.meter.service)
     with transaction.atomic():
         locked = (
-            Reading.objects.select_for_update().select_related("meter__account").get(pk=reading.pk)
+            Reading.objects.select_for_update(of=("self",)).select_related("meter__account").get(pk=reading.pk)
         )
         reason = lock_reason(locked, user=user, rule=rule, now=timezone.now())
         if reason:
@@ -287,7 +287,7 @@ def reading_delete(*, reading: Reading, user: User, request: HttpRequest | None 
     rule = selectors.rules_for(reading.meter.service)
     with transaction.atomic():
         locked = (
-            Reading.objects.select_for_update().select_related("meter__account").get(pk=reading.pk)
+            Reading.objects.select_for_update(of=("self",)).select_related("meter__account").get(pk=reading.pk)
         )
         reason = lock_reason(locked, user=user, rule=rule, now=timezone.now())
         if reason:
@@ -312,7 +312,7 @@ def reading_review(
         raise ReadingError({"reason": [_("Give the reason for rejecting the reading.")]})
     with transaction.atomic():
         locked = (
-            Reading.objects.select_for_update().select_related("meter__account").get(pk=reading.pk)
+            Reading.objects.select_for_update(of=("self",)).select_related("meter__account").get(pk=reading.pk)
         )
         if locked.deleted_at is not None or locked.status not in OPEN_STATUSES:
             raise ReadingError({"__all__": [_("This reading has already been processed.")]})
@@ -334,7 +334,7 @@ def reading_status_set(
         raise ValueError(f"unknown status {status!r}")
     with transaction.atomic():
         locked = (
-            Reading.objects.select_for_update().select_related("meter__account").get(pk=reading.pk)
+            Reading.objects.select_for_update(of=("self",)).select_related("meter__account").get(pk=reading.pk)
         )
         if locked.status == status and locked.reject_reason == reason:
             return locked  # billing repeating itself changes nothing
