@@ -110,3 +110,39 @@ def test_an_already_registered_pair_points_to_the_contact_centre(
     expect(page.locator("#id_account")).to_have_value(accounts[0].number)
     expect(page.locator("#id_password1")).to_have_value("")
     assert FakeSms.outbox == []
+
+
+# --- Metering (issue #5): "readings in two clicks" -------------------------------------------------
+
+
+def test_business_account_submits_a_reading_in_two_clicks(
+    live_server, page: Page, utility: UtilityProfile
+) -> None:
+    from kabinet.metering.models import Reading
+
+    base = live_server.url
+    customer, accounts = business()
+    meter = testing.make_meter(account=accounts[0], digits=6, serial="DTEK-100200")
+    user = testing.make_user(customer=customer, accounts=accounts)
+    page.goto(base + "/login/")
+    page.fill("#id_identifier", accounts[0].number)
+    page.fill("#id_password", testing.PASSWORD)
+    page.locator("form.stacked button[type=submit]").click()
+    expect(page).to_have_url(f"{base}/cabinet/accounts/{accounts[0].pk}/")
+
+    # click 1: the dashboard's button opens the only meter's form
+    page.locator(f"a[href='/cabinet/accounts/{accounts[0].pk}/meters/{meter.pk}/add/']").click()
+    page.locator("#id_value1").fill("004512")
+    # the consumption is shown before saving only when there is a previous reading: none yet
+    # click 2: add
+    page.locator("form.reading-form button[type=submit]").click()
+    expect(page).to_have_url(f"{base}/cabinet/accounts/{accounts[0].pk}/meters/")
+    expect(page.locator(f"tr[data-meter='{meter.serial}'] .last-reading")).to_contain_text(
+        "004512"
+    )
+    assert Reading.objects.get(meter=meter).submitted_by == user
+
+    # the next month's reading shows the consumption it implies as it is typed
+    page.goto(f"{base}/cabinet/accounts/{accounts[0].pk}/meters/{meter.pk}/add/")
+    page.locator("#id_value1").fill("004600")
+    expect(page.locator(".consumption")).to_contain_text("88")

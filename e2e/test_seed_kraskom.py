@@ -214,3 +214,61 @@ def test_household_logs_in_with_the_account_number_and_an_office_password(
     page.goto(base + "/cabinet/profile/")
     expect(page.locator("#profile-customer")).to_have_text("Кузнецова Анна Сергеевна")
     expect(page.locator("main")).to_contain_text(account.number)
+
+
+# --- Metering (issue #5): step 12, "Ввод показаний счетчиков" ------------------------------------
+
+
+def test_step_12_company_adds_a_reading_keeping_the_digits_edits_it_then_it_locks(
+    live_server, page: Page, utility: UtilityProfile
+) -> None:
+    """The table of all the organisation's meters; “Add reading” with the meter's digit count
+    (00001); the value shows at once, sent to the inspector; editable within one day only."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from kabinet.metering.models import Reading
+
+    base = live_server.url
+    company = testing.make_company(username="kraskom-org")
+    second_point = testing.make_service_point(contract=company.contract, name="Склад")
+    other = testing.make_meter(service_point=second_point, serial="KK-000777", digits=6)
+    log_in(page, base, "kraskom-org", testing.PASSWORD)
+    expect(page).to_have_url(in_cabinet(base))
+
+    # the dashboard's “Submit a reading” opens the table: the organisation has two meters
+    page.locator(f".actions a[href='/cabinet/accounts/{company.account.pk}/meters/']").click()
+    expect(page).to_have_url(f"{base}/cabinet/accounts/{company.account.pk}/meters/")
+    table = page.locator("#meters tbody tr")
+    expect(table).to_have_count(2)  # every meter of the organisation, both service points
+    expect(page.locator(f"tr[data-meter='{other.serial}']")).to_be_visible()
+
+    row = page.locator(f"tr[data-meter='{company.meter.serial}']")
+    row.locator("a.button").first.click()
+    value = page.locator("#id_value1")
+    expect(value).to_have_attribute("placeholder", "00001")
+    value.fill("00001")
+    page.locator("form.reading-form button[type=submit]").click()
+    expect(page).to_have_url(f"{base}/cabinet/accounts/{company.account.pk}/meters/")
+    expect(row.locator(".last-reading")).to_contain_text("00001")
+    expect(row.locator(".reading-status")).to_have_class(re.compile("status-sent"))
+    reading = Reading.objects.get(meter=company.meter)
+    assert reading.status == Reading.Status.SENT  # in the inspector's queue at once
+
+    # within the day: edit
+    row.locator("a.button.secondary").click()
+    page.locator("#id_value1").fill("00003")
+    page.locator("form.reading-form button[type=submit]").click()
+    expect(row.locator(".last-reading")).to_contain_text("00003")
+
+    # a day later the reading is locked, and the page says why
+    Reading.objects.filter(pk=reading.pk).update(
+        submitted_at=timezone.now() - dt.timedelta(days=1, minutes=1)
+    )
+    page.goto(f"{base}/cabinet/accounts/{company.account.pk}/readings/{reading.pk}/")
+    expect(page.locator(".message.locked")).to_be_visible()
+    expect(page.locator("#id_value1")).to_have_count(0)
+    expect(page.locator("form.delete-reading")).to_have_count(0)
+    reading.refresh_from_db()
+    assert reading.value1 == 3 and reading.revisions.count() == 2

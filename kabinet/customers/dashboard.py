@@ -59,7 +59,7 @@ def dashboard(request: HttpRequest, pk: int) -> HttpResponse:
             "currency": CURRENCY_SIGNS.get(profile.currency, profile.currency),
             "can_pay": profile.payments_enabled and state == "debt",
             "can_submit_reading": can_submit_reading,
-            "single_meter": metering.single_meter_of(account) if can_submit_reading else None,
+            "single_meter": metering.single_meter_of(user, account) if can_submit_reading else None,
         },
     )
 

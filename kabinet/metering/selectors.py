@@ -192,11 +192,13 @@ def readings_for_export(*, after: int = 0, limit: int = 500) -> ExportBatch:
     return ExportBatch([by_id[i] for i in ids if i in by_id], revisions[-1][0])
 
 
-def single_meter_of(account: Account) -> int | None:
-    """The id of the account's only meter, so the dashboard's button opens its form at once
-    (“two clicks”); None when it has none or several (the button opens the table)."""
+def single_meter_of(user: User, account: Account) -> int | None:
+    """The id of the only meter in the table the dashboard's button opens (the account's, or
+    the whole organisation's for a business), so it opens that meter's form at once (“two
+    clicks”); None when there are none or several (the button opens the table)."""
+    business = user.customer is not None and user.customer.is_business
     ids = list(
-        Meter.objects.filter(Q(account=account) | Q(service_point__account=account))
+        Meter.objects.filter(_scope(user, None if business else account))
         .values_list("pk", flat=True)
         .distinct()[:2]
     )
