@@ -112,7 +112,7 @@ def test_an_already_registered_pair_points_to_the_contact_centre(
     assert FakeSms.outbox == []
 
 
-# --- Metering (issue #5): "readings in two clicks" -------------------------------------------------
+# --- Metering (issue #5): "readings in two clicks" ---------------------------------------------
 
 
 def test_business_account_submits_a_reading_in_two_clicks(
@@ -137,9 +137,7 @@ def test_business_account_submits_a_reading_in_two_clicks(
     # click 2: add
     page.locator("form.reading-form button[type=submit]").click()
     expect(page).to_have_url(f"{base}/cabinet/accounts/{accounts[0].pk}/meters/")
-    expect(page.locator(f"tr[data-meter='{meter.serial}'] .last-reading")).to_contain_text(
-        "004512"
-    )
+    expect(page.locator(f"tr[data-meter='{meter.serial}'] .last-reading")).to_contain_text("004512")
     assert Reading.objects.get(meter=meter).submitted_by == user
 
     # the next month's reading shows the consumption it implies as it is typed

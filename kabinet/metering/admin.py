@@ -43,7 +43,7 @@ class ReadingRulesAdmin(admin.ModelAdmin):
 
 class RevisionInline(admin.TabularInline):
     model = ReadingRevision
-    fields = ["at", "action", "actor_label", "values", "status", "reason"]
+    fields = ("at", "action", "actor_label", "values", "status", "reason")
     readonly_fields = fields
     extra = 0
     can_delete = False
@@ -60,7 +60,11 @@ class QueueFilter(forms.Form):
         choices=[("", "---------"), *Service.choices], required=False, label=gettext_lazy("service")
     )
     flagged = forms.ChoiceField(
-        choices=[("", "---------"), ("1", gettext_lazy("Flagged")), ("0", gettext_lazy("Not flagged"))],
+        choices=[
+            ("", "---------"),
+            ("1", gettext_lazy("Flagged")),
+            ("0", gettext_lazy("Not flagged")),
+        ],
         required=False,
         label=gettext_lazy("flag"),
     )

@@ -278,3 +278,6 @@ class ReminderSent(models.Model):
                 fields=["user", "window_opens_on", "kind"], name="remindersent_unique"
             )
         ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.window_opens_on} {self.kind}"

@@ -23,7 +23,9 @@ from .models import ReminderChoice, ReminderPreference
 
 class ReminderForm(forms.Form):
     channel = forms.ChoiceField(
-        label=gettext_lazy("Remind me when the readings window opens and two days before it closes"),
+        label=gettext_lazy(
+            "Remind me when the readings window opens and two days before it closes"
+        ),
         choices=ReminderChoice.choices,
         widget=forms.RadioSelect,
     )
@@ -46,7 +48,9 @@ class ReminderForm(forms.Form):
 def reminders(request: HttpRequest) -> HttpResponse:
     user = cast(User, request.user)
     links = list(links_for(user))
-    current = next((link for link in links if str(link.account_id) == request.GET.get("account")), None)
+    current = next(
+        (link for link in links if str(link.account_id) == request.GET.get("account")), None
+    )
     preference = ReminderPreference.objects.filter(user=user).first()
     initial = {"channel": preference.channel if preference else ReminderChoice.OFF}
     form = ReminderForm(request.POST or None, user=user, initial=initial)

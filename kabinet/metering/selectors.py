@@ -33,9 +33,9 @@ def _scope(user: User, account: Account | None) -> Q:
     if account is not None:
         return Q(account=account) | Q(service_point__account=account)
     linked = AccountLink.objects.filter(user=user).values("account_id")
-    contracts = Account.objects.filter(
-        links__user=user, contract__isnull=False
-    ).values("contract_id")
+    contracts = Account.objects.filter(links__user=user, contract__isnull=False).values(
+        "contract_id"
+    )
     return (
         Q(account_id__in=linked)
         | Q(service_point__account_id__in=linked)
@@ -92,9 +92,9 @@ class MeterRow:
 
 def table(meters: list[Meter]) -> list[MeterRow]:
     """Each meter with its last reading: one query for all the readings."""
-    ids = [m.last_reading_id for m in meters if getattr(m, "last_reading_id", None)]
-    readings = {r.pk: r for r in Reading.objects.filter(pk__in=ids)}
-    return [MeterRow(m, readings.get(getattr(m, "last_reading_id", None) or 0)) for m in meters]
+    last = {m.pk: getattr(m, "last_reading_id", None) for m in meters}
+    readings = {r.pk: r for r in Reading.objects.filter(pk__in=[i for i in last.values() if i])}
+    return [MeterRow(m, readings.get(last[m.pk] or 0)) for m in meters]
 
 
 def rules_for(service: str) -> ReadingRules:

@@ -19,10 +19,9 @@ from django.utils.translation import gettext as _
 from kabinet.core.audit import audit
 from kabinet.core.models import UtilityProfile
 from kabinet.identity.models import User
-
-from . import rules, selectors
 from kabinet.notify.services import message_render_and_queue
 
+from . import rules, selectors
 from .models import (
     Meter,
     Reading,
@@ -118,9 +117,7 @@ def check(
     for index in range(meter.tariff_zones):
         text = texts[index] if index < len(texts) else ""
         try:
-            values.append(
-                rules.parse_value(text, digits=meter.digits, decimals=meter.decimals)
-            )
+            values.append(rules.parse_value(text, digits=meter.digits, decimals=meter.decimals))
         except rules.ValidationError as exc:
             error.add(ZONE_FIELDS[index], exc.messages[0])
     if error.errors:
@@ -215,7 +212,9 @@ def reading_submit(
     rule = selectors.rules_for(meter.service)
     with transaction.atomic():
         # one submission per meter at a time, so “previous” is the one really before
-        meter = Meter.objects.select_for_update(of=("self",)).select_related("account").get(pk=meter.pk)
+        meter = (
+            Meter.objects.select_for_update(of=("self",)).select_related("account").get(pk=meter.pk)
+        )
         reason = refusal(meter, rule=rule, today=today)
         if reason:
             raise ReadingError({"__all__": [reason]})
@@ -259,7 +258,9 @@ def reading_edit(
     rule = selectors.rules_for(reading.meter.service)
     with transaction.atomic():
         locked = (
-            Reading.objects.select_for_update(of=("self",)).select_related("meter__account").get(pk=reading.pk)
+            Reading.objects.select_for_update(of=("self",))
+            .select_related("meter__account")
+            .get(pk=reading.pk)
         )
         reason = lock_reason(locked, user=user, rule=rule, now=timezone.now())
         if reason:
@@ -287,7 +288,9 @@ def reading_delete(*, reading: Reading, user: User, request: HttpRequest | None 
     rule = selectors.rules_for(reading.meter.service)
     with transaction.atomic():
         locked = (
-            Reading.objects.select_for_update(of=("self",)).select_related("meter__account").get(pk=reading.pk)
+            Reading.objects.select_for_update(of=("self",))
+            .select_related("meter__account")
+            .get(pk=reading.pk)
         )
         reason = lock_reason(locked, user=user, rule=rule, now=timezone.now())
         if reason:
@@ -312,7 +315,9 @@ def reading_review(
         raise ReadingError({"reason": [_("Give the reason for rejecting the reading.")]})
     with transaction.atomic():
         locked = (
-            Reading.objects.select_for_update(of=("self",)).select_related("meter__account").get(pk=reading.pk)
+            Reading.objects.select_for_update(of=("self",))
+            .select_related("meter__account")
+            .get(pk=reading.pk)
         )
         if locked.deleted_at is not None or locked.status not in OPEN_STATUSES:
             raise ReadingError({"__all__": [_("This reading has already been processed.")]})
@@ -334,7 +339,9 @@ def reading_status_set(
         raise ValueError(f"unknown status {status!r}")
     with transaction.atomic():
         locked = (
-            Reading.objects.select_for_update(of=("self",)).select_related("meter__account").get(pk=reading.pk)
+            Reading.objects.select_for_update(of=("self",))
+            .select_related("meter__account")
+            .get(pk=reading.pk)
         )
         if locked.status == status and locked.reject_reason == reason:
             return locked  # billing repeating itself changes nothing
@@ -361,7 +368,9 @@ def reminder_preference_set(
         )
         preference.channel = channel
         preference.save()
-        audit("metering.reminders_set", request=request, actor=user, obj=preference, channel=channel)
+        audit(
+            "metering.reminders_set", request=request, actor=user, obj=preference, channel=channel
+        )
     return preference
 
 

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
 from kabinet.billing import charts
-from kabinet.customers.models import Account, AccountLink
+from kabinet.customers.models import Account, AccountLink, Contract
 from kabinet.customers.selectors import links_with_current
 from kabinet.identity.models import User
 
@@ -60,7 +60,7 @@ def _meter(cab: Cabinet, meter_pk: int) -> Meter:
 def _filters(request: HttpRequest, meters: list[Meter]) -> tuple[list[Meter], dict[str, object]]:
     """The business table's filters (contract, service point, service), applied to the list."""
 
-    def contract_of(m: Meter) -> object:
+    def contract_of(m: Meter) -> Contract | None:
         point = m.service_point
         return point.contract if point else (m.account.contract if m.account else None)
 
@@ -109,8 +109,10 @@ def _reading_page(
     request: HttpRequest, cab: Cabinet, meter: Meter, form: ReadingForm, **extra: object
 ) -> HttpResponse:
     rule = selectors.rules_for(meter.service)
-    refusal = "" if extra.get("reading") else services.refusal(
-        meter, rule=rule, today=timezone.localdate()
+    refusal = (
+        ""
+        if extra.get("reading")
+        else services.refusal(meter, rule=rule, today=timezone.localdate())
     )
     return render(
         request,

@@ -50,7 +50,9 @@ def test_a_customer_cannot_reach_the_queue(client, utility, household):
     assert client.get(QUEUE).status_code == 302
 
 
-def test_new_readings_appear_and_filters_apply(client, utility, inspector, household, gas_meter, company):
+def test_new_readings_appear_and_filters_apply(
+    client, utility, inspector, household, gas_meter, company
+):
     gas = services.reading_submit(meter=gas_meter, user=household.user, texts=["00010"])
     water = services.reading_submit(meter=company.meter, user=company.user, texts=["00007"])
     testing.back_office_login(client, inspector)
@@ -67,7 +69,9 @@ def test_new_readings_appear_and_filters_apply(client, utility, inspector, house
     assert "data-reading=" not in page
 
 
-def test_accept_and_reject_with_a_reason_the_customer_sees(client, utility, inspector, household, gas_meter):
+def test_accept_and_reject_with_a_reason_the_customer_sees(
+    client, utility, inspector, household, gas_meter
+):
     first = services.reading_submit(meter=gas_meter, user=household.user, texts=["00010"])
     second = services.reading_submit(meter=gas_meter, user=household.user, texts=["00020"])
     testing.back_office_login(client, inspector)
@@ -75,7 +79,9 @@ def test_accept_and_reject_with_a_reason_the_customer_sees(client, utility, insp
     response = client.post(review_url(second), {"decision": "reject", "reason": ""})
     second.refresh_from_db()
     assert response.status_code == 302 and second.status == Reading.Status.SENT
-    client.post(review_url(second), {"decision": "reject", "reason": "Показання не збігаються з фото"})
+    client.post(
+        review_url(second), {"decision": "reject", "reason": "Показання не збігаються з фото"}
+    )
     first.refresh_from_db()
     second.refresh_from_db()
     assert first.status == Reading.Status.ACCEPTED and second.status == Reading.Status.REJECTED
@@ -84,7 +90,9 @@ def test_accept_and_reject_with_a_reason_the_customer_sees(client, utility, insp
     assert "Показання не збігаються з фото" in page.content.decode()
 
 
-def test_the_queue_issues_a_fixed_number_of_queries(client, utility, inspector, household, gas_meter):
+def test_the_queue_issues_a_fixed_number_of_queries(
+    client, utility, inspector, household, gas_meter
+):
     testing.back_office_login(client, inspector)
     services.reading_submit(meter=gas_meter, user=household.user, texts=["00010"])
 

@@ -70,7 +70,7 @@ def test_the_customer_chooses_in_settings(client, utility, household):
     client.force_login(household.user)
     url = reverse("metering:reminders")
     page = client.get(url, {"account": household.gas.pk}).content.decode()
-    assert 'value="off" checked' in page.replace("\n", " ") or 'checked' in page
+    assert 'value="off" checked' in page.replace("\n", " ") or "checked" in page
     response = client.post(url + f"?account={household.gas.pk}", {"channel": "sms"})
     assert response.status_code == 302
     assert ReminderPreference.objects.get(user=household.user).channel == "sms"

@@ -134,7 +134,11 @@ def test_the_window_at_its_edges(opens, closes, today, expected):
 )
 def test_a_day_is_in_a_window_exactly_when_its_day_of_month_is(opens, closes, today):
     window = rules.window_at(opens, closes, today)
-    inside = opens <= today.day <= closes if opens <= closes else today.day >= opens or today.day <= closes
+    inside = (
+        opens <= today.day <= closes
+        if opens <= closes
+        else today.day >= opens or today.day <= closes
+    )
     assert (window is not None) == inside
     if window is None:
         upcoming = rules.next_window(opens, closes, today)

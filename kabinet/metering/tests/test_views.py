@@ -12,8 +12,8 @@ from django.urls import reverse
 from freezegun import freeze_time
 
 from kabinet.core import testing
-from kabinet.core.models import Service, UtilityProfile
-from kabinet.metering.models import Reading, ReadingRules
+from kabinet.core.models import Service
+from kabinet.metering.models import Reading
 
 pytestmark = pytest.mark.django_db
 
@@ -26,7 +26,9 @@ def add_url(account, meter):
     return reverse("metering:reading_add", args=[account.pk, meter.pk])
 
 
-def test_household_sees_the_meters_of_the_chosen_account(client, utility, household, gas_meter, power_meter):
+def test_household_sees_the_meters_of_the_chosen_account(
+    client, utility, household, gas_meter, power_meter
+):
     client.force_login(household.user)
     response = client.get(meters_url(household.gas))
     assert response.status_code == 200
@@ -35,7 +37,9 @@ def test_household_sees_the_meters_of_the_chosen_account(client, utility, househ
     assert "no-store" in response["Cache-Control"]
 
 
-def test_add_a_reading_keeps_leading_zeros_and_shows_it_in_the_table(client, utility, household, gas_meter):
+def test_add_a_reading_keeps_leading_zeros_and_shows_it_in_the_table(
+    client, utility, household, gas_meter
+):
     client.force_login(household.user)
     page = client.get(add_url(household.gas, gas_meter)).content.decode()
     assert 'placeholder="00001"' in page
@@ -77,10 +81,13 @@ def test_a_lower_value_needs_a_rollover_confirmation(client, utility, household,
     )
     assert response.status_code == 302
     last = Reading.objects.filter(meter=gas_meter).order_by("-id").first()
+    assert last is not None
     assert last.rollover and last.consumption == Decimal(20)
 
 
-def test_not_taken_service_shows_the_operator_instead_of_a_form(client, utility, household, gas_meter):
+def test_not_taken_service_shows_the_operator_instead_of_a_form(
+    client, utility, household, gas_meter
+):
     utility.readings_not_accepted_services = [Service.GAS]
     utility.dso_url = "https://gas-operator.example.com/"
     utility.save()
@@ -176,14 +183,21 @@ def _count(client, url):
 def test_pages_issue_a_fixed_number_of_queries(client, utility, company):
     client.force_login(company.user)
     testing.make_meter(service_point=company.service_point)
-    pages = [meters_url(company.account), add_url(company.account, company.meter),
-             reverse("metering:meter_history", args=[company.account.pk, company.meter.pk])]
+    pages = [
+        meters_url(company.account),
+        add_url(company.account, company.meter),
+        reverse("metering:meter_history", args=[company.account.pk, company.meter.pk]),
+    ]
     client.post(add_url(company.account, company.meter), {"value1": "00010"})
     few = [_count(client, url) for url in pages]
-    for n in range(15):
+    for _n in range(15):
         point = testing.make_service_point(contract=company.contract)
         meter = testing.make_meter(service_point=point, tariff_zones=2)
-        Reading.objects.create(meter=meter, taken_on=dt.date(2026, 1, 1), value1=1, value2=2, origin="billing")
+        Reading.objects.create(
+            meter=meter, taken_on=dt.date(2026, 1, 1), value1=1, value2=2, origin="billing"
+        )
     for day in range(1, 20):
-        Reading.objects.create(meter=company.meter, taken_on=dt.date(2025, 1, day), value1=day, origin="billing")
+        Reading.objects.create(
+            meter=company.meter, taken_on=dt.date(2025, 1, day), value1=day, origin="billing"
+        )
     assert [_count(client, url) for url in pages] == few
