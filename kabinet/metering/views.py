@@ -13,6 +13,7 @@ from django.shortcuts import redirect, render
 from django.urls import URLPattern, path
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_safe
 
 from kabinet.billing import charts
@@ -27,13 +28,17 @@ from .models import Meter, Reading
 NEED_MESSAGES = {
     "rollover": (
         "confirm_rollover",
-        "The value is lower than the previous one. If the register passed its highest "
-        "value and started again from zero, confirm it.",
+        gettext_lazy(
+            "The value is lower than the previous one. If the register passed its highest "
+            "value and started again from zero, confirm it."
+        ),
     ),
     "jump": (
         "confirm_jump",
-        "This is far more than you usually use. Check the value; if it is right, confirm "
-        "it and the inspector will look at it.",
+        gettext_lazy(
+            "This is far more than you usually use. Check the value; if it is right, "
+            "confirm it and the inspector will look at it."
+        ),
     ),
 }
 
@@ -135,7 +140,7 @@ def _submitted(form: ReadingForm, error: services.ReadingError) -> None:
     form.show_errors(error.errors)
     for need in error.needs:
         name, message = NEED_MESSAGES[need]
-        form.add_error(name, _(message))
+        form.add_error(name, str(message))
 
 
 @login_required

@@ -10,7 +10,7 @@ from decimal import Decimal
 
 import pytest
 from django.db import connection
-from django.utils import timezone
+from django.utils import timezone, translation
 from freezegun import freeze_time
 
 from kabinet.billing.models import Statement
@@ -40,6 +40,7 @@ def test_the_window_is_enforced_at_its_edges(utility, household, gas_meter):
     assert Reading.objects.count() == 2
 
 
+@translation.override("en")
 def test_remote_meters_and_overdue_verification_are_refused_with_the_reason(utility, household):
     remote = testing.make_meter(account=household.gas, remote_read=True)
     overdue = testing.make_meter(account=household.gas, verification_due=dt.date(2020, 1, 1))
