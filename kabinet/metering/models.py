@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models.functions import Now
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -114,15 +115,20 @@ class Reading(models.Model):
     submitted_at = models.DateTimeField(_("submitted"), default=timezone.now)
     # What the rules found: a register that rolled over past 99999 (confirmed by the customer)
     # and an implausible jump (confirmed, and shown to the inspector as a flag).
-    rollover = models.BooleanField(_("register rolled over"), default=False)
-    flagged = models.BooleanField(_("flagged for the inspector"), default=False, db_index=True)
-    flag_reason = models.CharField(_("flag"), max_length=300, blank=True)
+    # Database defaults too, so billing's and the demo's bulk writers may leave them out.
+    rollover = models.BooleanField(_("register rolled over"), default=False, db_default=False)
+    flagged = models.BooleanField(
+        _("flagged for the inspector"), default=False, db_default=False, db_index=True
+    )
+    flag_reason = models.CharField(_("flag"), max_length=300, blank=True, db_default="")
     consumption = models.DecimalField(
         _("consumption"), max_digits=15, decimal_places=3, null=True, blank=True
     )
     deleted_at = models.DateTimeField(_("deleted"), null=True, blank=True)
-    changed_at = models.DateTimeField(_("changed"), default=timezone.now, db_index=True)
-    version = models.PositiveIntegerField(_("version"), default=1)
+    changed_at = models.DateTimeField(
+        _("changed"), default=timezone.now, db_default=Now(), db_index=True
+    )
+    version = models.PositiveIntegerField(_("version"), default=1, db_default=1)
 
     class Meta:
         verbose_name = _("reading")

@@ -21,7 +21,7 @@ from kabinet.customers.models import Account, AccountLink, Contract
 from kabinet.customers.selectors import links_with_current
 from kabinet.identity.models import User
 
-from . import selectors, services
+from . import rules, selectors, services
 from .forms import ReadingForm
 from .models import Meter, Reading
 
@@ -223,13 +223,25 @@ def _delete(request: HttpRequest, cab: Cabinet, reading: Reading, pk: int) -> Ht
     return redirect("metering:meters", pk)
 
 
-def _by_month(readings: list[Reading]) -> dict[int, list[Decimal | None]]:
+def _by_month(meter: Meter, readings: list[Reading]) -> dict[int, list[Decimal | None]]:
+    """Consumption per calendar month, between consecutive readings that count (the stored
+    figure where the rules computed one, else the difference, e.g. for imported history)."""
     series: dict[int, list[Decimal | None]] = {}
-    for r in readings:
-        if r.consumption is None or r.deleted_at or r.status == Reading.Status.REJECTED:
-            continue
-        months = series.setdefault(r.taken_on.year, [None] * 12)
-        months[r.taken_on.month - 1] = (months[r.taken_on.month - 1] or Decimal(0)) + r.consumption
+    counted = [r for r in readings if not r.deleted_at and r.status != Reading.Status.REJECTED]
+    counted.sort(key=lambda r: (r.taken_on, r.pk))
+    for before, reading in zip(counted, counted[1:], strict=False):
+        used = reading.consumption
+        if used is None:
+            steps = [
+                rules.step(old, new, digits=meter.digits).consumption
+                for old, new in zip(before.values, reading.values, strict=False)
+            ]
+            if any(s is None for s in steps):
+                continue
+            used = sum((s for s in steps if s is not None), Decimal(0))
+        months = series.setdefault(reading.taken_on.year, [None] * 12)
+        index = reading.taken_on.month - 1
+        months[index] = (months[index] or Decimal(0)) + used
     return series
 
 
@@ -240,7 +252,7 @@ def meter_history(request: HttpRequest, pk: int, meter_pk: int) -> HttpResponse:
     meter = _meter(cab, meter_pk)
     readings = selectors.history(meter)
     chart = charts.consumption_chart(
-        _by_month(readings), unit=meter.unit, chart_id="meter-chart", described_by="history"
+        _by_month(meter, readings), unit=meter.unit, chart_id="meter-chart", described_by="history"
     )
     return render(
         request,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal
 
 import pytest
@@ -201,3 +202,37 @@ def test_pages_issue_a_fixed_number_of_queries(client, utility, company):
             meter=company.meter, taken_on=dt.date(2025, 1, day), value1=day, origin="billing"
         )
     assert [_count(client, url) for url in pages] == few
+
+
+def test_the_history_charts_consumption_from_imported_and_submitted_readings(
+    client, utility, household, gas_meter
+):
+    for month, value in ((1, 100), (2, 130), (3, 170)):
+        Reading.objects.create(
+            meter=gas_meter,
+            taken_on=dt.date(2025, month, 28),
+            value1=value,
+            origin=Reading.Origin.INSPECTOR,
+            status=Reading.Status.ACCEPTED,
+        )
+    client.force_login(household.user)
+    client.post(add_url(household.gas, gas_meter), {"value1": "00190"})
+    page = client.get(reverse("metering:meter_history", args=[household.gas.pk, gas_meter.pk]))
+    body = page.content.decode()
+    assert 'id="meter-chart"' in body
+    assert re.search(r'data-month="2" data-amount="30(\.0+)?"', body)
+    assert re.search(r'data-month="3" data-amount="40(\.0+)?"', body)
+    assert "00190" in body and "00170" in body
+
+
+def test_the_table_says_when_the_utility_does_not_take_readings(
+    client, utility, household, gas_meter
+):
+    utility.readings_not_accepted_services = [Service.GAS]
+    utility.dso_url = "https://gas-operator.example.com/"
+    utility.save()
+    client.force_login(household.user)
+    body = client.get(meters_url(household.gas)).content.decode()
+    assert "readings-notice" in body and "https://gas-operator.example.com/" in body
+    dashboard = client.get(reverse("customers:dashboard", args=[household.gas.pk]))
+    assert add_url(household.gas, gas_meter) not in dashboard.content.decode()
