@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import pairwise
 from decimal import Decimal
 from typing import cast
 
@@ -229,7 +230,7 @@ def _by_month(meter: Meter, readings: list[Reading]) -> dict[int, list[Decimal |
     series: dict[int, list[Decimal | None]] = {}
     counted = [r for r in readings if not r.deleted_at and r.status != Reading.Status.REJECTED]
     counted.sort(key=lambda r: (r.taken_on, r.pk))
-    for before, reading in zip(counted, counted[1:], strict=False):
+    for before, reading in pairwise(counted):
         used = reading.consumption
         if used is None:
             steps = [
