@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from itertools import pairwise
 from decimal import Decimal
+from itertools import pairwise
 from typing import cast
 
 from django.contrib import messages
