@@ -272,3 +272,39 @@ def test_step_12_company_adds_a_reading_keeping_the_digits_edits_it_then_it_lock
     expect(page.locator("form.delete-reading")).to_have_count(0)
     reading.refresh_from_db()
     assert reading.value1 == 3 and reading.revisions.count() == 2
+
+
+def test_metering_pages_are_accessible(live_server, page: Page, utility: UtilityProfile) -> None:
+    """axe-core on the meters table, the reading form with an error and a confirmation asked
+    (a lower value: the register rolled over?), and a meter's history with its chart."""
+    import datetime as dt
+
+    from e2e.test_accessibility import assert_accessible
+    from kabinet.metering.models import Reading
+
+    base = live_server.url
+    company = testing.make_company(username="kraskom-a11y")
+    testing.make_meter(service_point=company.service_point, tariff_zones=2, serial="KK-2ZONE")
+    for month, value in ((1, 99000), (2, 99900)):
+        Reading.objects.create(
+            meter=company.meter,
+            taken_on=dt.date(2025, month, 28),
+            value1=value,
+            origin=Reading.Origin.INSPECTOR,
+            status=Reading.Status.ACCEPTED,
+        )
+    log_in(page, base, "kraskom-a11y", testing.PASSWORD)
+    expect(page).to_have_url(in_cabinet(base))
+    meters = f"{base}/cabinet/accounts/{company.account.pk}/meters/"
+    page.goto(meters)
+    assert_accessible(page)
+    page.goto(f"{meters}{company.meter.pk}/add/")
+    page.locator("#id_value1").fill("00020")
+    expect(page.locator(".consumption")).to_be_visible()  # 99900 → 00020: 120 through zero
+    page.locator("form.reading-form button[type=submit]").click()
+    expect(page.locator("#id_confirm_rollover")).to_be_visible()
+    expect(page.locator("#id_value1")).to_have_value("00020")  # nothing typed is lost
+    assert_accessible(page)
+    page.goto(f"{meters}{company.meter.pk}/")
+    expect(page.locator("#meter-chart")).to_be_visible()
+    assert_accessible(page)
