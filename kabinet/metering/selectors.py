@@ -110,7 +110,23 @@ def previous_reading(meter: Meter, *, before: Reading | None = None) -> Reading 
         qs = qs.exclude(pk=before.pk).filter(
             Q(taken_on__lt=before.taken_on) | Q(taken_on=before.taken_on, pk__lt=before.pk)
         )
-    return qs.order_by("-taken_on", "-id").first()
+    previous = qs.order_by("-taken_on", "-id").first()
+    if previous is not None:
+        previous.meter = meter  # known already: no query to show it
+    return previous
+
+
+def later_reading_exists(reading: Reading) -> bool:
+    """A reading that counts was taken after this one: changing this one would change what
+    that one consumed, so it is locked."""
+    return (
+        visible(Reading.objects.filter(meter_id=reading.meter_id))
+        .exclude(status=Reading.Status.REJECTED)
+        .filter(
+            Q(taken_on__gt=reading.taken_on) | Q(taken_on=reading.taken_on, pk__gt=reading.pk)
+        )
+        .exists()
+    )
 
 
 def usual_monthly(meter: Meter) -> Decimal | None:

@@ -88,6 +88,8 @@ def lock_reason(reading: Reading, *, user: User, rule: ReadingRules, now: dt.dat
         return _("The reading has been processed (%(status)s), so it can no longer be changed.") % {
             "status": reading.get_status_display()
         }
+    if selectors.later_reading_exists(reading):
+        return _("A later reading of this meter exists, so this one can no longer be changed.")
     if now >= reading.submitted_at + dt.timedelta(hours=rule.edit_hours):
         return _(
             "A reading can be edited or deleted only within %(hours)d hours after it was "

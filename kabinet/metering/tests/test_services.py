@@ -136,12 +136,22 @@ def test_only_the_author_may_change_a_reading(utility, company, household, gas_m
 
 
 def test_an_edit_is_checked_against_the_reading_before_it(utility, household, gas_meter):
-    submit(gas_meter, household.user, "00100")
+    first = submit(gas_meter, household.user, "00100")
     reading = submit(gas_meter, household.user, "00150")
     with pytest.raises(services.ReadingError):
         services.reading_edit(reading=reading, user=household.user, texts=["00090"])
     edited = services.reading_edit(reading=reading, user=household.user, texts=["00120"])
     assert edited.consumption == Decimal(20)
+    # the first one is locked now: changing it would change what the second one consumed
+    for change in (
+        lambda: services.reading_edit(reading=first, user=household.user, texts=["00130"]),
+        lambda: services.reading_delete(reading=first, user=household.user),
+    ):
+        with pytest.raises(services.ReadingError) as caught:
+            change()
+        assert caught.value.errors["__all__"]
+    first.refresh_from_db()
+    assert first.value1 == Decimal(100) and first.deleted_at is None
 
 
 def test_every_change_is_in_the_history_and_the_audit_log(utility, household, gas_meter):

@@ -190,6 +190,9 @@ def test_pages_issue_a_fixed_number_of_queries(client, utility, company):
         reverse("metering:meter_history", args=[company.account.pk, company.meter.pk]),
     ]
     client.post(add_url(company.account, company.meter), {"value1": "00010"})
+    reading = Reading.objects.get(meter=company.meter)
+    pages.append(reverse("metering:reading_edit", args=[company.account.pk, reading.pk]))
+    pages.append(reverse("customers:dashboard", args=[company.account.pk]))
     few = [_count(client, url) for url in pages]
     for _n in range(15):
         point = testing.make_service_point(contract=company.contract)
