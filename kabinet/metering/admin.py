@@ -51,6 +51,12 @@ class RevisionInline(admin.TabularInline):
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return request.user.has_perm(REVIEW) or super().has_view_permission(request, obj)
+
 
 class QueueFilter(forms.Form):
     branch = forms.ModelChoiceField(

@@ -122,9 +122,7 @@ def later_reading_exists(reading: Reading) -> bool:
     return (
         visible(Reading.objects.filter(meter_id=reading.meter_id))
         .exclude(status=Reading.Status.REJECTED)
-        .filter(
-            Q(taken_on__gt=reading.taken_on) | Q(taken_on=reading.taken_on, pk__gt=reading.pk)
-        )
+        .filter(Q(taken_on__gt=reading.taken_on) | Q(taken_on=reading.taken_on, pk__gt=reading.pk))
         .exists()
     )
 

@@ -107,3 +107,30 @@ def test_the_queue_issues_a_fixed_number_of_queries(
         meter = testing.make_meter(account=household.gas)
         services.reading_submit(meter=meter, user=household.user, texts=[f"{n:05d}"])
     assert count() == few
+
+
+def test_the_inspector_sees_a_reading_with_its_history_but_cannot_edit_it(
+    client, utility, inspector, household, gas_meter
+):
+    reading = services.reading_submit(meter=gas_meter, user=household.user, texts=["00010"])
+    services.reading_edit(reading=reading, user=household.user, texts=["00011"])
+    testing.back_office_login(client, inspector)
+    page = client.get(reverse("admin:metering_reading_change", args=[reading.pk]))
+    assert page.status_code == 200
+    body = page.content.decode()
+    assert "00010" in body and "00011" in body  # both revisions
+    assert (
+        client.post(reverse("admin:metering_reading_delete", args=[reading.pk])).status_code == 403
+    )
+    assert client.get(QUEUE.replace("queue/", "")).status_code == 200  # the change list
+
+
+def test_rules_need_both_days_of_the_window_or_neither(db):
+    from django.core.exceptions import ValidationError
+
+    from kabinet.metering.models import ReadingRules
+
+    with pytest.raises(ValidationError):
+        ReadingRules(service=Service.GAS, window_opens=25).full_clean()
+    ReadingRules(service=Service.GAS, window_opens=25, window_closes=3).full_clean()
+    ReadingRules(service=Service.GAS).full_clean()
