@@ -9,14 +9,16 @@ import threading
 from decimal import Decimal
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.utils import timezone, translation
 from freezegun import freeze_time
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from kabinet.billing.models import Statement
 from kabinet.core import testing
 from kabinet.core.models import AuditEvent
-from kabinet.metering import selectors, services
+from kabinet.metering import rules, selectors, services
 from kabinet.metering.models import Reading, ReadingRevision, ReadingRules
 
 pytestmark = pytest.mark.django_db
@@ -256,3 +258,53 @@ def test_billing_sets_the_status_back_and_the_export_cursor_misses_nothing(
         paged = selectors.readings_for_export(after=0, limit=1)
         assert paged.readings == [first]
         assert selectors.readings_for_export(after=paged.cursor, limit=1).readings == [second]
+
+
+@pytest.fixture
+def sequence_cast(utility, household):
+    return household
+
+
+@settings(max_examples=30, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    digits=st.integers(min_value=3, max_value=7),
+    decimals=st.integers(min_value=0, max_value=3),
+    start=st.integers(min_value=0),
+    steps=st.lists(st.integers(min_value=0), min_size=1, max_size=6),
+    typed_zeros=st.booleans(),
+)
+def test_random_sequences_through_the_server(
+    sequence_cast, digits, decimals, start, steps, typed_zeros
+):
+    """Random registers and sequences, typed as the customer would (with or without leading
+    zeros): each step is stored with its consumption, a rollover only with a confirmation,
+    and a lower value that is no rollover is refused — all by the server."""
+    household = sequence_cast
+    span = Decimal(10) ** digits
+    unit = Decimal(1).scaleb(-decimals)
+
+    def typed(value: Decimal) -> str:
+        text = rules.format_register(value, digits=digits, decimals=decimals)
+        whole, comma, fraction = text.partition(",")
+        return text if typed_zeros else (whole.lstrip("0") or "0") + comma + fraction
+
+    with transaction.atomic():
+        meter = testing.make_meter(account=household.gas, digits=digits, decimals=decimals)
+        value = (Decimal(start) * unit) % span
+        submit(meter, household.user, typed(value))
+        for raw in steps:
+            consumption = (Decimal(raw) * unit) % (span / 2)
+            new = (value + consumption) % span
+            rolled = value + consumption >= span
+            if rolled:
+                with pytest.raises(services.ReadingError) as caught:
+                    submit(meter, household.user, typed(new))
+                assert caught.value.needs == {"rollover"}
+            reading = submit(meter, household.user, typed(new), confirm_rollover=True)
+            assert reading.consumption == consumption and reading.rollover == rolled
+            value = new
+        if value >= unit:  # one step below: passing zero would need almost the whole range
+            with pytest.raises(services.ReadingError) as caught:
+                submit(meter, household.user, typed(value - unit), confirm_rollover=True)
+            assert "value1" in caught.value.errors
+        transaction.set_rollback(True)
