@@ -217,3 +217,22 @@ def single_meter_of(user: User, account: Account) -> int | None:
         .distinct()[:2]
     )
     return ids[0] if len(ids) == 1 else None
+
+
+def export_row(reading: Reading) -> dict[str, object]:
+    """One exported reading as billing reads it (the API's schema can mirror these keys)."""
+    meter = reading.meter
+    return {
+        "id": reading.pk,
+        "meter": meter.serial,
+        "account": meter.account.number if meter.account else None,
+        "taken_on": reading.taken_on.isoformat(),
+        "values": [str(v.quantize(Decimal(1).scaleb(-meter.decimals))) for v in reading.values],
+        "status": reading.status,
+        "origin": reading.origin,
+        "rollover": reading.rollover,
+        "flagged": reading.flagged,
+        "deleted": reading.deleted_at is not None,
+        "version": reading.version,
+        "changed_at": reading.changed_at.isoformat(),
+    }

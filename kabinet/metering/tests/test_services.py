@@ -255,6 +255,9 @@ def test_billing_sets_the_status_back_and_the_export_cursor_misses_nothing(
         first.refresh_from_db()
         assert first.status == Reading.Status.ESTIMATED
         assert first.revisions.filter(action=ReadingRevision.Action.STATUS).count() == 1
+        row = selectors.export_row(again.readings[0])
+        assert row["status"] == "estimated" and row["values"] == ["10"] and not row["deleted"]
+        assert row["account"] == household.gas.number and row["version"] == 2
         paged = selectors.readings_for_export(after=0, limit=1)
         assert paged.readings == [first]
         assert selectors.readings_for_export(after=paged.cursor, limit=1).readings == [second]
