@@ -239,3 +239,12 @@ def test_the_table_says_when_the_utility_does_not_take_readings(
     assert "readings-notice" in body and "https://gas-operator.example.com/" in body
     dashboard = client.get(reverse("customers:dashboard", args=[household.gas.pk]))
     assert add_url(household.gas, gas_meter) not in dashboard.content.decode()
+
+
+def test_a_remote_meter_offers_no_form_in_the_table(client, utility, household):
+    remote = testing.make_meter(account=household.gas, remote_read=True, serial="G-REMOTE")
+    client.force_login(household.user)
+    body = client.get(meters_url(household.gas)).content.decode()
+    assert 'class="remote"' in body and add_url(household.gas, remote) not in body
+    page = client.get(add_url(household.gas, remote)).content.decode()
+    assert 'class="message error refusal"' in page and 'name="value1"' not in page
