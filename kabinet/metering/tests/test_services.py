@@ -272,8 +272,8 @@ def sequence_cast(utility, household):
 @given(
     digits=st.integers(min_value=3, max_value=7),
     decimals=st.integers(min_value=0, max_value=3),
-    start=st.integers(min_value=0),
-    steps=st.lists(st.integers(min_value=0), min_size=1, max_size=6),
+    start=st.integers(min_value=0, max_value=10**12),
+    steps=st.lists(st.integers(min_value=0, max_value=10**12), min_size=1, max_size=6),
     typed_zeros=st.booleans(),
 )
 def test_random_sequences_through_the_server(
