@@ -112,6 +112,85 @@ def log_in(base: str, credentials: str) -> tuple[str, dict[str, str]]:
     }
 
 
+# --- The reading day (issue #5): log in, open the meters table, submit a reading, read the history
+
+P95_LUA = """
+{setup}
+done = function(summary, latency, requests)
+  io.write(string.format("P95 %d\\n", latency:percentile(95)))
+end
+"""
+
+
+def _wrk_p95(url: str, *, seconds: int, connections: int, setup: str) -> tuple[Run, float]:
+    """One wrk run with a Lua script (a POST, or headers only); its Run and the p95 in ms."""
+    import tempfile
+
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
+        script.write(P95_LUA.format(setup=setup))
+    cmd = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", "-s", script.name]
+    out = subprocess.run([*cmd, url], capture_output=True, text=True, check=True).stdout
+    os.unlink(script.name)
+    latency = dict(re.findall(r"^\s+(50|90|99)%\s+(\S+)\s*$", out, re.M))
+    errors = sum(
+        int(n) for n in re.findall(r"(?:Non-2xx or 3xx responses|Socket errors:.*?):\s*(\d+)", out)
+    )
+    run = Run(
+        path=url.split("://", 1)[1].split("/", 1)[1],
+        rps=float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),  # type: ignore[union-attr]
+        p50_ms=_ms(latency["50"]),
+        p90_ms=_ms(latency["90"]),
+        p99_ms=_ms(latency["99"]),
+        errors=errors,
+    )
+    return run, int(re.search(r"^P95 (\d+)", out, re.M).group(1)) / 1000  # type: ignore[union-attr]
+
+
+def reading_day(base: str, credentials: str, *, seconds: int, connections: int) -> None:
+    """Logged in as the demo customer: the meters table, a submitted reading (the previous
+    value again, so every POST is valid), the meter's history. Prints req/s and p95."""
+    cookie, named = log_in(base, credentials)
+    table = named["dashboard"] + "meters/"
+
+    def get(path: str, extra: str = "") -> tuple[str, str]:
+        request = urllib.request.Request(base + path, headers={"Cookie": cookie[8:] + extra})
+        with urllib.request.urlopen(request) as response:
+            return response.read().decode(), response.headers.get("Set-Cookie", "")
+
+    page, _set = get(table)
+    for add in dict.fromkeys(re.findall(r'href="(/cabinet/accounts/\d+/meters/\d+/add/)"', page)):
+        form, set_cookie = get(add)
+        if 'name="value1"' in form:
+            break
+    else:
+        raise SystemExit("no meter of the demo customer takes readings")
+    csrf = re.search(r"csrftoken=([^;]+)", set_cookie).group(1)  # type: ignore[union-attr]
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form).group(1)  # type: ignore[union-attr]
+    shown = re.search(r'id="previous"><span class="register">([^<]+)<', form)
+    values = [v.strip() for v in shown.group(1).split("/")] if shown else ["0", "0", "0"]
+    body = "&".join(
+        [f"csrfmiddlewaretoken={token}", *(f"value{i}={v}" for i, v in enumerate(values, 1))]
+    )
+    cookies = f"{cookie[8:]}; csrftoken={csrf}"
+    headers = f'wrk.headers["Cookie"] = "{cookies}"'
+    post = (
+        f'wrk.method = "POST"\nwrk.body = "{body}"\n{headers}\n'
+        'wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"'
+    )
+    history = add.removesuffix("add/")
+    print(f"{'reading day':<44}{'req/s':>8}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'errors':>8}")
+    for label, path, setup in (
+        ("meters table", table, headers),
+        ("submit a reading (POST)", add, post),
+        ("meter history", history, headers),
+    ):
+        run, p95 = _wrk_p95(base + path, seconds=seconds, connections=connections, setup=setup)
+        print(
+            f"{label + ' ' + path:<44}{run.rps:>8.1f}{run.p50_ms:>9.1f}{p95:>9.1f}"
+            f"{run.p99_ms:>9.1f}{run.errors:>8}"
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawTextHelpFormatter
@@ -133,6 +212,11 @@ def main() -> None:
         "--login",
         default="",
         help="IDENTIFIER:PASSWORD: log in first; pages may then use {dashboard} and {statistics}",
+    )
+    parser.add_argument(
+        "--reading-day",
+        action="store_true",
+        help="with --login: the meters table, submitting a reading, the history (issue #5)",
     )
     args = parser.parse_args()
 
@@ -167,6 +251,9 @@ def main() -> None:
             args.header.append(cookie)
             pages = pages.format(**named)
         args.pages = pages
+        if args.reading_day:
+            reading_day(base, args.login, seconds=args.seconds, connections=args.connections)
+            return
         for path in (BASELINE, *args.pages.split(",")):  # warm every worker and cache
             wrk(
                 base + path,

@@ -188,3 +188,37 @@ def test_business_switches_accounts_orders_a_service_and_reads_the_history(
     page.goto(base + f"/cabinet/contracts/{contract.pk}/consumption/")
     expect(page.locator("#contract-months tbody tr")).to_have_count(2)
     expect(page.locator("#contract-months tbody tr").last).to_contain_text("500")  # 380 + 120
+
+
+# --- Metering (issue #5): "readings in two clicks" ---------------------------------------------
+
+
+def test_business_account_submits_a_reading_in_two_clicks(
+    live_server, page: Page, utility: UtilityProfile
+) -> None:
+    from kabinet.metering.models import Reading
+
+    base = live_server.url
+    customer, accounts = business()
+    meter = testing.make_meter(account=accounts[0], digits=6, serial="DTEK-100200")
+    user = testing.make_user(customer=customer, accounts=accounts)
+    page.goto(base + "/login/")
+    page.fill("#id_identifier", accounts[0].number)
+    page.fill("#id_password", testing.PASSWORD)
+    page.locator("form.stacked button[type=submit]").click()
+    expect(page).to_have_url(f"{base}/cabinet/accounts/{accounts[0].pk}/")
+
+    # click 1: the dashboard's button opens the only meter's form
+    page.locator(f"a[href='/cabinet/accounts/{accounts[0].pk}/meters/{meter.pk}/add/']").click()
+    page.locator("#id_value1").fill("004512")
+    # the consumption is shown before saving only when there is a previous reading: none yet
+    # click 2: add
+    page.locator("form.reading-form button[type=submit]").click()
+    expect(page).to_have_url(f"{base}/cabinet/accounts/{accounts[0].pk}/meters/")
+    expect(page.locator(f"tr[data-meter='{meter.serial}'] .last-reading")).to_contain_text("004512")
+    assert Reading.objects.get(meter=meter).submitted_by == user
+
+    # the next month's reading shows the consumption it implies as it is typed
+    page.goto(f"{base}/cabinet/accounts/{accounts[0].pk}/meters/{meter.pk}/add/")
+    page.locator("#id_value1").fill("004600")
+    expect(page.locator(".consumption")).to_contain_text("88")

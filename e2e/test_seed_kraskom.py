@@ -385,6 +385,8 @@ def test_business_pages_are_accessible(live_server, page: Page, utility: Utility
         response = page.goto(base + path)
         assert response is not None and response.status == 200, path
         assert_accessible(page)
+
+
 # --- Payments (issue #6): the contract's Payment tab with a comment, print an invoice -------
 
 
@@ -461,3 +463,97 @@ def test_pay_under_a_contract_with_a_comment_and_print_the_invoice(
     assert order.status == OrderStatus.SUCCESS and order.amount == Decimal("2000.00")
     assert "СФ-2026-0915" in order.comment and "09.2026" in order.comment
     assert "Холодная вода" in order.comment and company.service_point.code in order.comment
+
+
+# --- Metering (issue #5): step 12, "Ввод показаний счетчиков" ------------------------------------
+
+
+def test_step_12_company_adds_a_reading_keeping_the_digits_edits_it_then_it_locks(
+    live_server, page: Page, utility: UtilityProfile
+) -> None:
+    """The table of all the organisation's meters; “Add reading” with the meter's digit count
+    (00001); the value shows at once, sent to the inspector; editable within one day only."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from kabinet.metering.models import Reading
+
+    base = live_server.url
+    company = testing.make_company(username="kraskom-org")
+    second_point = testing.make_service_point(contract=company.contract, name="Склад")
+    other = testing.make_meter(service_point=second_point, serial="KK-000777", digits=6)
+    log_in(page, base, "kraskom-org", testing.PASSWORD)
+    expect(page).to_have_url(in_cabinet(base))
+
+    # the dashboard's “Submit a reading” opens the table: the organisation has two meters
+    page.locator(f".actions a[href='/cabinet/accounts/{company.account.pk}/meters/']").click()
+    expect(page).to_have_url(f"{base}/cabinet/accounts/{company.account.pk}/meters/")
+    table = page.locator("#meters tbody tr")
+    expect(table).to_have_count(2)  # every meter of the organisation, both service points
+    expect(page.locator(f"tr[data-meter='{other.serial}']")).to_be_visible()
+
+    row = page.locator(f"tr[data-meter='{company.meter.serial}']")
+    row.locator("a.button").first.click()
+    value = page.locator("#id_value1")
+    expect(value).to_have_attribute("placeholder", "00001")
+    value.fill("00001")
+    page.locator("form.reading-form button[type=submit]").click()
+    expect(page).to_have_url(f"{base}/cabinet/accounts/{company.account.pk}/meters/")
+    expect(row.locator(".last-reading")).to_contain_text("00001")
+    expect(row.locator(".reading-status")).to_have_class(re.compile("status-sent"))
+    reading = Reading.objects.get(meter=company.meter)
+    assert reading.status == Reading.Status.SENT  # in the inspector's queue at once
+
+    # within the day: edit
+    row.locator("a.button.secondary").click()
+    page.locator("#id_value1").fill("00003")
+    page.locator("form.reading-form button[type=submit]").click()
+    expect(row.locator(".last-reading")).to_contain_text("00003")
+
+    # a day later the reading is locked, and the page says why
+    Reading.objects.filter(pk=reading.pk).update(
+        submitted_at=timezone.now() - dt.timedelta(days=1, minutes=1)
+    )
+    page.goto(f"{base}/cabinet/accounts/{company.account.pk}/readings/{reading.pk}/")
+    expect(page.locator(".message.locked")).to_be_visible()
+    expect(page.locator("#id_value1")).to_have_count(0)
+    expect(page.locator("form.delete-reading")).to_have_count(0)
+    reading.refresh_from_db()
+    assert reading.value1 == 3 and reading.revisions.count() == 2
+
+
+def test_metering_pages_are_accessible(live_server, page: Page, utility: UtilityProfile) -> None:
+    """axe-core on the meters table, the reading form with an error and a confirmation asked
+    (a lower value: the register rolled over?), and a meter's history with its chart."""
+    import datetime as dt
+
+    from e2e.test_accessibility import assert_accessible
+    from kabinet.metering.models import Reading
+
+    base = live_server.url
+    company = testing.make_company(username="kraskom-a11y")
+    testing.make_meter(service_point=company.service_point, tariff_zones=2, serial="KK-2ZONE")
+    for month, value in ((1, 99000), (2, 99900)):
+        Reading.objects.create(
+            meter=company.meter,
+            taken_on=dt.date(2025, month, 28),
+            value1=value,
+            origin=Reading.Origin.INSPECTOR,
+            status=Reading.Status.ACCEPTED,
+        )
+    log_in(page, base, "kraskom-a11y", testing.PASSWORD)
+    expect(page).to_have_url(in_cabinet(base))
+    meters = f"{base}/cabinet/accounts/{company.account.pk}/meters/"
+    page.goto(meters)
+    assert_accessible(page)
+    page.goto(f"{meters}{company.meter.pk}/add/")
+    page.locator("#id_value1").fill("00020")
+    expect(page.locator(".consumption")).to_be_visible()  # 99900 → 00020: 120 through zero
+    page.locator("form.reading-form button[type=submit]").click()
+    expect(page.locator("#id_confirm_rollover")).to_be_visible()
+    expect(page.locator("#id_value1")).to_have_value("00020")  # nothing typed is lost
+    assert_accessible(page)
+    page.goto(f"{meters}{company.meter.pk}/")
+    expect(page.locator("#meter-chart")).to_be_visible()
+    assert_accessible(page)

@@ -437,6 +437,8 @@ def test_a_guest_writes_from_the_public_contacts_page_with_the_captcha(
     appeal = Appeal.objects.get()
     expect(page.locator(".messages")).to_contain_text(appeal.number)
     assert appeal.user is None and appeal.guest_email == "ivan@example.com"
+
+
 # --- Payments (issue #6): pay the debt by card, the receipt, invoices for a chosen month ------
 
 

@@ -17,6 +17,7 @@ urlpatterns = [
     path("", include("kabinet.identity.urls")),
     path("cabinet/", include("kabinet.customers.urls")),
     path("cabinet/", include("kabinet.billing.urls")),
+    path("cabinet/", include("kabinet.metering.urls")),
     path("appeals/", include("kabinet.appeals.urls")),
     path("office/appeals/", include("kabinet.appeals.office")),
     path("", include("kabinet.payments.urls")),  # /cabinet/…/pay/, /payments/callback/…

@@ -65,6 +65,12 @@ def _service_orders_open() -> int:
     return ServiceOrder.objects.filter(status__in=open_).count()
 
 
+def _readings_flagged() -> int:
+    from kabinet.metering.selectors import inspector_queue
+
+    return inspector_queue(flagged=True).count()
+
+
 def _appeal_queue(status: str) -> Callable[[], str]:
     return lambda: reverse("appeals_office:queue") + f"?status={status}"
 
@@ -112,6 +118,13 @@ QUEUES: list[Queue] = [
         "appeals.view_appeal",
         _appeals("waiting"),
         _appeal_queue("waiting"),
+    ),
+    Queue(
+        "readings_flagged",
+        _("Readings flagged for the inspector"),
+        "metering.review_reading",
+        _readings_flagged,
+        lambda: reverse("admin:metering_reading_queue") + "?flagged=1",
     ),
     Queue(
         "service_orders",

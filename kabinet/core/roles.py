@@ -93,6 +93,7 @@ ROLES: tuple[Role, ...] = (
         (
             *view("metering.meter", "metering.reading"),
             "metering.change_reading",
+            "metering.review_reading",
             *view("customers.account", "customers.customer"),
         ),
     ),

@@ -15,6 +15,7 @@ from kabinet.billing import selectors as billing
 from kabinet.billing.charts import format_volume
 from kabinet.core.models import Announcement, UtilityProfile
 from kabinet.identity.models import User
+from kabinet.metering import selectors as metering
 
 from . import roles
 from .selectors import links_with_current
@@ -41,6 +42,11 @@ def dashboard(request: HttpRequest, pk: int) -> HttpResponse:
     announcements = Announcement.objects.current(branch_ids=[branch_id]).filter(on_dashboard=True)
     profile = UtilityProfile.get()
     allowed = roles.allowed_on_linked_account(user, account)
+    can_submit_reading = (
+        profile.readings_enabled
+        and account.service not in profile.readings_not_accepted_services
+        and roles.SUBMIT_READINGS in allowed
+    )
     return render(
         request,
         "customers/dashboard.html",
@@ -56,9 +62,8 @@ def dashboard(request: HttpRequest, pk: int) -> HttpResponse:
             "announcements": list(announcements[:5]),
             "currency": CURRENCY_SIGNS.get(profile.currency, profile.currency),
             "can_pay": profile.payments_enabled and state == "debt" and roles.PAY in allowed,
-            "can_submit_reading": profile.readings_enabled
-            and account.service not in profile.readings_not_accepted_services
-            and roles.SUBMIT_READINGS in allowed,
+            "can_submit_reading": can_submit_reading,
+            "single_meter": metering.single_meter_of(user, account) if can_submit_reading else None,
         },
     )
 

@@ -28,7 +28,7 @@ class Migration(migrations.Migration):
         ("notify", "0001_initial"),
         ("customers", "0003_business"),
         ("billing", "0002_initial"),
-        ("metering", "0001_initial"),
+        ("metering", "0002_rules_history_reminders"),
         ("appeals", "0003_attachment_scan"),
         ("payments", "0001_initial"),
         ("documents", "0001_initial"),
