@@ -18,6 +18,8 @@ urlpatterns = [
     path("cabinet/", include("kabinet.customers.urls")),
     path("cabinet/", include("kabinet.billing.urls")),
     path("appeals/", include("kabinet.appeals.urls")),
+    path("connections/", include("kabinet.connections.urls")),
+    path("documents/", include("kabinet.documents.urls")),
     path("admin/", admin.site.urls),
     path("captcha/", include("captcha.urls")),  # the captcha's images (company sign-up)
     path("healthz", core_views.healthz, name="healthz"),

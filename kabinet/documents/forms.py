@@ -1,0 +1,29 @@
+"""The two steps of a simple electronic signature: the password again, then the SMS code."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy
+
+from kabinet.identity.account_settings import ReauthForm
+from kabinet.identity.forms import KabinetForm
+
+
+class SignReauthForm(ReauthForm):
+    """SECURITY.md 13: signing asks for the password again before the code is sent."""
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["current"].help_text = gettext_lazy(
+            "We ask for it again before you sign. Then we send a code to your phone."
+        )
+
+
+class SignCodeForm(KabinetForm):
+    code = forms.CharField(
+        label=gettext_lazy("Code from the SMS"),
+        max_length=16,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}
+        ),
+    )
