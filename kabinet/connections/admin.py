@@ -47,8 +47,8 @@ def _return(app: ConnectionApplication, staff: User, data: dict[str, Any], **kw:
         application=app,
         staff=staff,
         comment=data["comment"],
-        fields=data["fields"],
-        documents=data["documents"],
+        fields=data["reopen_fields"],
+        documents=data["reopen_documents"],
         **kw,
     )
 
@@ -129,7 +129,7 @@ def _allowed(request: HttpRequest, application: ConnectionApplication, name: str
     return application.stage in stages and request.user.has_perm(f"connections.{permission}")
 
 
-class ReadOnlyInline(admin.TabularInline):  # type: ignore[type-arg]
+class ReadOnlyInline(admin.TabularInline):
     extra = 0
     can_delete = False
 

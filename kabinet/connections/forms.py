@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.core.files.uploadedfile import UploadedFile
@@ -101,7 +101,10 @@ class StepForm(forms.ModelForm[ConnectionApplication]):
 
 
 def step_form(step: str) -> type[StepForm]:
-    return forms.modelform_factory(ConnectionApplication, form=StepForm, fields=STEPS[step])
+    return cast(
+        type[StepForm],
+        forms.modelform_factory(ConnectionApplication, form=StepForm, fields=STEPS[step]),
+    )
 
 
 class DocumentsForm(KabinetForm):
@@ -154,15 +157,16 @@ class ReturnForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_("The applicant sees this comment and gets it by e-mail/SMS."),
     )
-    fields = forms.MultipleChoiceField(
+    reopen_fields = forms.MultipleChoiceField(
         label=_("Fields to correct"),
         required=False,
         widget=forms.CheckboxSelectMultiple,
         choices=[
-            (name, ConnectionApplication._meta.get_field(name).verbose_name) for name in DATA_FIELDS
+            (name, getattr(ConnectionApplication._meta.get_field(name), "verbose_name", name))
+            for name in DATA_FIELDS
         ],
     )
-    documents = forms.MultipleChoiceField(
+    reopen_documents = forms.MultipleChoiceField(
         label=_("Documents to replace"),
         required=False,
         widget=forms.CheckboxSelectMultiple,
@@ -171,7 +175,7 @@ class ReturnForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        if not data.get("fields") and not data.get("documents"):
+        if not data.get("reopen_fields") and not data.get("reopen_documents"):
             raise forms.ValidationError(_("Name at least one field or document to correct."))
         return data
 

@@ -38,6 +38,11 @@ from .models import (
 )
 
 
+def field_label(name: str) -> str:
+    field = ConnectionApplication._meta.get_field(name)
+    return str(getattr(field, "verbose_name", name))
+
+
 class StageError(Exception):
     """The application is not at a stage where this can be done."""
 
@@ -149,7 +154,7 @@ def missing_for_submit(application: ConnectionApplication) -> list[str]:
     )
     for name in required:
         if getattr(application, name) in (None, ""):
-            missing.append(str(ConnectionApplication._meta.get_field(name).verbose_name))
+            missing.append(field_label(name))
     if application.connection_type == ConnectionType.INCREASE and not application.existing_power_kw:
         missing.append(str(ConnectionApplication._meta.get_field("existing_power_kw").verbose_name))
     attached = {d.kind for d in application.documents.all() if not d.superseded}

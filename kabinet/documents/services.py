@@ -136,7 +136,7 @@ def document_scan(*, document: StoredDocument) -> StoredDocument:
         detail = result.detail
     with transaction.atomic():
         if result_status != ScanStatus.INFECTED:
-            old = document.file.name
+            old = document.file.name or ""
             data = document_bytes(document)
             extension = old.rsplit(".", 1)[-1] if "." in old else "bin"
             storage = document.file.storage
