@@ -266,6 +266,7 @@ DOCUMENTS_USER_QUOTA_MB = int(env("DOCUMENTS_USER_QUOTA_MB", "200"))  # per cust
 # DSTU 4145 verifier: "" (unsupported here) or a dotted path to a class the deployer installs.
 SIGNATURE_TRUST_ROOTS = env_list("SIGNATURE_TRUST_ROOTS")
 SIGNATURE_DSTU_VERIFIER = env("SIGNATURE_DSTU_VERIFIER")
+SIGNATURE_CHECK_REVOCATION = env_bool("SIGNATURE_CHECK_REVOCATION")  # fetch CRL/OCSP, hard-fail
 
 # --- E-mail -------------------------------------------------------------------------------------
 EMAIL_URL = env("EMAIL_URL", "console://")
