@@ -16,8 +16,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kabinet.core.audit import audit
-from kabinet.documents.models import SimpleSignature, StoredDocument
-from kabinet.documents.services import document_sign_confirm, document_store
+from kabinet.documents.models import CertificateSignature, SimpleSignature, StoredDocument
+from kabinet.documents.services import (
+    SigningRefused,
+    certificate_signature_add,
+    document_sign_confirm,
+    document_store,
+)
 from kabinet.identity.models import User
 from kabinet.notify.models import Channel
 from kabinet.notify.services import message_render_and_queue
@@ -292,14 +297,41 @@ def connection_document_sign(
         )
         if signature is None:
             return None
-        locked = _locked(application)
-        unsigned = StoredDocument.objects.filter(
-            pk__in=locked.issued.values("document"), signable=True, locked_at__isnull=True
-        )
-        if locked.stage == Stage.AWAITING_SIGNATURE and not unsigned.exists():
-            after = Stage.AWAITING_PAYMENT if locked.fee_amount else Stage.WORKS
-            _move(locked, after, actor=user, request=request)
+        _advance_if_signed(application, user=user, request=request)
     return signature
+
+
+def _advance_if_signed(
+    application: ConnectionApplication, *, user: User, request: HttpRequest
+) -> None:
+    locked = _locked(application)
+    unsigned = StoredDocument.objects.filter(
+        pk__in=locked.issued.values("document"), signable=True, locked_at__isnull=True
+    )
+    if locked.stage == Stage.AWAITING_SIGNATURE and not unsigned.exists():
+        after = Stage.AWAITING_PAYMENT if locked.fee_amount else Stage.WORKS
+        _move(locked, after, actor=user, request=request)
+
+
+def connection_document_certificate_sign(
+    *,
+    application: ConnectionApplication,
+    issued: IssuedDocument,
+    user: User,
+    upload: UploadedFile,
+    request: HttpRequest,
+) -> CertificateSignature:
+    """A qualified e-signature (.p7s) over the issued document: verified and kept; a valid one
+    counts as the applicant's signature."""
+    if issued.document.owner_id != user.pk or not issued.document.signable:
+        raise SigningRefused(_("This document cannot be signed."))
+    with transaction.atomic():
+        record = certificate_signature_add(
+            document=issued.document, signature=upload, user=user, request=request
+        )
+        if record.result == CertificateSignature.Result.VALID:
+            _advance_if_signed(application, user=user, request=request)
+    return record
 
 
 # --- The utility's staff -------------------------------------------------------------------

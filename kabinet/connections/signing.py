@@ -15,14 +15,14 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 
 from kabinet.core.models import UtilityProfile
-from kabinet.documents.forms import SignCodeForm, SignReauthForm
+from kabinet.documents.forms import CertificateSignatureForm, SignCodeForm, SignReauthForm
 from kabinet.documents.services import SigningRefused, document_sign_start
 from kabinet.identity.codes import CodeThrottled
 from kabinet.identity.models import User
 from kabinet.notify.masking import mask_phone
 
 from .models import IssuedDocument
-from .services import connection_document_sign
+from .services import connection_document_certificate_sign, connection_document_sign
 
 PENDING_SECONDS = 10 * 60
 
@@ -62,7 +62,45 @@ def sign_start(request: HttpRequest, pk: int, issued_pk: int) -> HttpResponse:
         else:
             request.session[_key(issued)] = int(time.time())
             return redirect("connections:sign_confirm", pk, issued_pk)
-    return render(request, "connections/sign.html", {"issued": issued, "form": form})
+    return render(
+        request,
+        "connections/sign.html",
+        {"issued": issued, "form": form, "certificate_form": CertificateSignatureForm()},
+    )
+
+
+@login_required
+@never_cache
+def sign_certificate(request: HttpRequest, pk: int, issued_pk: int) -> HttpResponse:
+    """Or a qualified e-signature made elsewhere: the detached .p7s of this very file."""
+    user, issued = _issued(request, pk, issued_pk)
+    form = CertificateSignatureForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            record = connection_document_certificate_sign(
+                application=issued.application,
+                issued=issued,
+                user=user,
+                upload=form.cleaned_data["signature"],
+                request=request,
+            )
+        except SigningRefused as refused:
+            form.add_error(None, str(refused))
+        else:
+            if record.result == record.Result.VALID:
+                messages.success(request, _("The signature is valid: the document is signed."))
+            else:
+                messages.error(request, _("The signature was not accepted: see why below."))
+            return redirect("documents:signature", issued.document_id)
+    return render(
+        request,
+        "connections/sign.html",
+        {
+            "issued": issued,
+            "form": SignReauthForm(user=user, request=request),
+            "certificate_form": form,
+        },
+    )
 
 
 @login_required

@@ -12,4 +12,9 @@ urlpatterns: list[URLPattern] = [
     path("<int:pk>/review/", views.application_review, name="review"),
     path("<int:pk>/issued/<int:issued_pk>/sign/", signing.sign_start, name="sign"),
     path("<int:pk>/issued/<int:issued_pk>/sign/code/", signing.sign_confirm, name="sign_confirm"),
+    path(
+        "<int:pk>/issued/<int:issued_pk>/sign/certificate/",
+        signing.sign_certificate,
+        name="sign_certificate",
+    ),
 ]

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from django import forms
-from django.utils.translation import gettext_lazy
+from django.core.files.uploadedfile import UploadedFile
+from django.utils.translation import gettext, gettext_lazy
 
+from kabinet.core.uploads import upload_check
 from kabinet.identity.account_settings import ReauthForm
 from kabinet.identity.forms import KabinetForm
 
@@ -27,3 +29,23 @@ class SignCodeForm(KabinetForm):
             attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}
         ),
     )
+
+
+class CertificateSignatureForm(KabinetForm):
+    signature = forms.FileField(
+        label=gettext_lazy("Signature file (.p7s)"),
+        help_text=gettext_lazy(
+            "Signed with a qualified e-signature (КЕП / УКЭП) over this very file, detached."
+        ),
+        widget=forms.FileInput(attrs={"accept": ".p7s"}),
+    )
+
+    def clean_signature(self) -> UploadedFile:
+        upload: UploadedFile = self.cleaned_data["signature"]
+        upload_check(
+            upload,
+            extensions=(".p7s",),
+            max_bytes=1024 * 1024,
+            wrong_type=gettext("Upload the signature as a .p7s file."),
+        )
+        return upload

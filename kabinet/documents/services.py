@@ -24,7 +24,7 @@ from kabinet.identity.codes import code_issue, code_verify
 from kabinet.identity.models import OneTimeCode, User
 from kabinet.notify.models import Channel
 
-from .models import ScanStatus, SimpleSignature, StoredDocument
+from .models import CertificateSignature, ScanStatus, SimpleSignature, StoredDocument
 from .scanning import ScannerUnavailable, scanner
 
 logger = logging.getLogger("kabinet.documents")
@@ -228,3 +228,51 @@ def document_sign_confirm(
         )
     document.refresh_from_db()
     return signature
+
+
+def certificate_signature_add(
+    *,
+    document: StoredDocument,
+    signature: UploadedFile,
+    user: User,
+    request: HttpRequest | None,
+) -> CertificateSignature:
+    """Verify a .p7s over this document's exact bytes and keep the file and the verdict. A
+    valid one locks the document like a simple signature does."""
+    from .verify import signature_verify
+
+    signature.seek(0)
+    data = bytes(signature.read())
+    verdict = signature_verify(signature=data, data=document_bytes(document))
+    with transaction.atomic():
+        locked = StoredDocument.objects.select_for_update().get(pk=document.pk)
+        record = CertificateSignature(
+            document=locked,
+            uploaded_by=user,
+            result=verdict.result,
+            algorithm=verdict.algorithm[:64],
+            intact=verdict.intact,
+            signer_name=verdict.signer_name[:300],
+            signer_ids=verdict.signer_ids,
+            signing_time=verdict.signing_time,
+            certificate_valid=verdict.certificate_valid,
+            trusted=verdict.trusted,
+            revocation_checked=verdict.revocation_checked,
+            detail=verdict.detail,
+        )
+        record.file.save("signature.p7s", ContentFile(data), save=False)
+        record.save()
+        if verdict.result == CertificateSignature.Result.VALID and locked.locked_at is None:
+            locked.locked_at = record.checked_at
+            locked.save(update_fields=["locked_at"])
+        audit(
+            "document.certificate_signature",
+            request=request,
+            actor=user,
+            obj=locked,
+            result=verdict.result,
+            signer=verdict.signer_name,
+            sha256=locked.sha256,
+        )
+    document.refresh_from_db()
+    return record

@@ -145,3 +145,38 @@ def test_the_applicant_reads_the_issued_pdf_in_the_browser(client, contract, hou
     assert response["X-Content-Type-Options"] == "nosniff"
     download = client.get(reverse("documents:download", args=[contract.document_id]))
     assert download["Content-Disposition"].startswith("attachment")
+
+
+def test_sign_with_a_qualified_certificate(client, contract, household, tmp_path, settings):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from kabinet.documents.models import CertificateSignature
+    from kabinet.documents.tests.pki import cms_sign, make_ca, make_signer
+
+    ca = make_ca()
+    settings.SIGNATURE_TRUST_ROOTS = [ca.pem(tmp_path, "ca.pem")]
+    contract.document.refresh_from_db()
+    with contract.document.file.open("rb") as handle:
+        data = handle.read()
+    url = reverse("connections:sign_certificate", args=[contract.application_id, contract.pk])
+    client.force_login(household.user)
+
+    # signed over another file: kept, shown as not intact, the document stays unsigned
+    wrong = cms_sign(make_signer(ca), pdf_bytes("Інший документ"))
+    client.post(url, {"signature": SimpleUploadedFile("d.p7s", wrong)})
+    first = CertificateSignature.objects.get()
+    assert first.result == "invalid" and first.intact is False
+    contract.document.refresh_from_db()
+    assert contract.document.locked_at is None
+
+    good = cms_sign(make_signer(ca, kind="ec"), data)
+    response = client.post(url, {"signature": SimpleUploadedFile("d.p7s", good)})
+    assert response["Location"] == reverse("documents:signature", args=[contract.document_id])
+    record = CertificateSignature.objects.latest("pk")
+    assert record.result == "valid" and record.signer_ids["EDRPOU"] == "31415926"
+    page = client.get(response["Location"]).content.decode()
+    assert "Бондаренко Ірина Петрівна" in page and "31415926" in page
+    contract.application.refresh_from_db()
+    assert contract.application.stage == Stage.WORKS
+    contract.document.refresh_from_db()
+    assert contract.document.locked_at is not None

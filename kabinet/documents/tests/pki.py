@@ -60,7 +60,7 @@ def make_ca(name: str = "Kabinet Test CA", kind: str = "rsa") -> Party:
                 crl_sign=True,
                 encipher_only=False,
                 decipher_only=False,
-            ),  # fmt: skip
+            ),
             critical=True,
         )
         .sign(key, hashes.SHA256())
@@ -111,7 +111,7 @@ def make_signer(
                 crl_sign=False,
                 encipher_only=False,
                 decipher_only=False,
-            ),  # fmt: skip
+            ),
             critical=True,
         )
         .add_extension(

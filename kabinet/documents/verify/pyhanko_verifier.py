@@ -109,7 +109,7 @@ def pdf_verify(stream: IO[bytes]) -> Verdict:
         async_validate_pdf_signature(embedded, signer_validation_context=_context(moment))
     )
     verdict = _verdict(status, moment)
-    if status.coverage.name not in ("ENTIRE_FILE", "ENTIRE_REVISION"):
+    if status.coverage is None or status.coverage.name not in ("ENTIRE_FILE", "ENTIRE_REVISION"):
         verdict.intact = False
         verdict.result = INVALID
         verdict.detail = _("The signature covers only part of the file.")
