@@ -139,6 +139,10 @@ class ReadOnlyInline(admin.TabularInline):
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        """Whoever may see the application sees its stages, files, signatures, versions."""
+        return request.user.has_perm("connections.view_connectionapplication")
+
 
 def _file_link(app_pk: int, document_pk: int, name: str) -> SafeString:
     url = reverse("admin:connections_connectionapplication_file", args=[app_pk, document_pk])
@@ -148,6 +152,9 @@ def _file_link(app_pk: int, document_pk: int, name: str) -> SafeString:
 class EventInline(ReadOnlyInline):
     model = StageEvent
     fields = readonly_fields = ("stage", "at", "actor", "comment")
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[StageEvent]:
+        return super().get_queryset(request).select_related("actor")
 
 
 class DocumentInline(ReadOnlyInline):
@@ -175,7 +182,9 @@ class IssuedInline(ReadOnlyInline):
             super()
             .get_queryset(request)
             .select_related("document", "issued_by")
-            .prefetch_related("document__simple_signatures__user")
+            .prefetch_related(
+                "document__simple_signatures__user", "document__certificate_signatures"
+            )
         )
 
     @admin.display(description=gettext_lazy("file"))
@@ -184,22 +193,17 @@ class IssuedInline(ReadOnlyInline):
 
     @admin.display(description=gettext_lazy("signatures"))
     def signatures(self, obj: IssuedDocument) -> SafeString | str:
-        found = obj.document.simple_signatures.all()
-        if not found:
+        simple = [
+            (_("SMS code"), s.user.get_username(), f"{s.signed_at:%Y-%m-%d %H:%M}", s.sha256[:16])
+            for s in obj.document.simple_signatures.all()
+        ]
+        certificate = [
+            (_("Certificate"), c.signer_name, c.get_result_display(), c.algorithm)
+            for c in obj.document.certificate_signatures.all()
+        ]
+        if not simple and not certificate:
             return _("to be signed") if obj.document.signable else "—"
-        return format_html_join(
-            "<br>",
-            "{} · {} · {} · SHA-256 {}",
-            (
-                (
-                    _("SMS code"),
-                    s.user.get_username(),
-                    s.signed_at.strftime("%Y-%m-%d %H:%M"),
-                    s.sha256[:16] + "…",
-                )
-                for s in found
-            ),
-        )
+        return format_html_join("<br>", "{} · {} · {} · {}", [*simple, *certificate])
 
 
 class VersionInline(ReadOnlyInline):

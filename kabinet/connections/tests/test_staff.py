@@ -184,3 +184,51 @@ def test_staff_reads_the_applicants_files_only_with_the_permission(
     assert response.status_code == 200
     assert response["X-Content-Type-Options"] == "nosniff"
     assert response["Content-Disposition"].startswith("attachment")
+
+
+@pytest.mark.parametrize("size", [1, 5])
+def test_the_change_page_query_count_does_not_grow(
+    client, drsk, household: Household, django_assert_num_queries, size: int
+) -> None:
+    application = filled_application(household.user)
+    staff = engineer()
+    back_office_login(client, staff)
+    services.application_register(
+        application=application, staff=staff, registration_number="R", request=None
+    )
+    for _ in range(size):
+        services.application_document_issue(
+            application=application,
+            staff=staff,
+            kind="invoice",
+            upload=pdf_upload(),
+            content_type="application/pdf",
+            signable=False,
+            fee_amount=None,
+            request=None,
+        )
+    for _ in range(min(size, 3)):  # registered → … → awaiting signature
+        services.application_stage_next(
+            application=application, staff=staff, comment="", request=None
+        )
+    url = reverse("admin:connections_connectionapplication_change", args=[application.pk])
+    assert client.get(url).status_code == 200
+    with django_assert_num_queries(15):
+        client.get(url)
+
+
+def test_the_engineer_sees_stages_files_signatures_and_versions(client, drsk, household) -> None:
+    application = filled_application(household.user)
+    back_office_login(client, engineer())
+    page = client.get(
+        reverse("admin:connections_connectionapplication_change", args=[application.pk])
+    ).content.decode()
+    assert "land_title.pdf" in page and "site_plan.pdf" in page
+    assert '"max_power_kw": "15.00"' in page or "15.00" in page
+    assert (
+        reverse(
+            "admin:connections_connectionapplication_file",
+            args=[application.pk, application.documents.first().document_id],  # type: ignore[union-attr]
+        )
+        in page
+    )
