@@ -7,7 +7,8 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
-from .result import VALID, Verdict
+from ..models import CertificateSignature
+from .result import Verdict
 from .service import signature_verify
 
 
@@ -32,7 +33,7 @@ def verdict_html(verdict: Verdict | None) -> SafeString:
     if verdict is None:
         return format_html("{}", _("A scan: no electronic signature to check."))
     rows = [
-        (_("Result"), _("Valid") if verdict.result == VALID else verdict.result),
+        (_("Result"), CertificateSignature.Result(verdict.result).label),
         (_("Document intact"), _yes_no(verdict.intact)),
         (
             _("Signer"),
