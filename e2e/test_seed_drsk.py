@@ -268,7 +268,7 @@ def test_an_individual_applies_for_a_connection_signs_and_pays(
     expect(page.locator(".stage")).to_have_text("Очікує вашого підпису")
     page.locator(".issued-contract a.button").click()
     page.fill("#id_current", PASSWORD)
-    page.locator(SUBMIT).click()
+    page.locator("#sign-sms button[type=submit]").click()
     page.fill("#id_code", _sms_code(phone))
     page.locator(SUBMIT).click()
     document = application.issued.get().document
@@ -290,3 +290,31 @@ def test_an_individual_applies_for_a_connection_signs_and_pays(
     expect(page.locator(".stage")).to_have_text("Завершено")
     expect(page.locator(".timeline li")).to_have_count(10)
     office.context.close()
+
+
+def test_a_company_logs_in_by_inn_and_starts_an_application(live_server, page: Page, drsk) -> None:
+    base = live_server.url
+    drsk.connections_enabled = True
+    drsk.save()
+    inn = testing.valid_inn(6262)
+    consent_and_status(page, base, "company")
+    page.fill("#id_organisation", "АО «Амур-Энерго»")
+    page.fill("#id_inn", inn)
+    page.fill("#id_ogrn", testing.valid_ogrn(7))
+    page.fill("#id_contact_person", "Ковалёва Мария Игоревна")
+    page.fill("#id_email", "office@amur-energo.example.ru")
+    page.fill("#id_phone", "+7 914 555 22 11")
+    page.fill("#id_password1", PASSWORD)
+    page.fill("#id_password2", PASSWORD)
+    page.locator(SUBMIT).click()
+    log_in(page, base, "company", inn)
+
+    page.locator("a[href='/connections/']").click()
+    page.locator("form[action='/connections/new/'] button").click()
+    expect(page.locator("#id_applicant_kind")).to_have_value("company")  # from the sign-up
+    page.fill("#id_applicant_name", "АО «Амур-Энерго»")
+    page.fill("#id_contact_name", "Ковалёва Мария Игоревна")
+    page.locator(SUBMIT).click()
+    expect(page.locator("#id_object_name")).to_be_visible()
+    page.goto(base + "/connections/")
+    expect(page.locator("table")).to_contain_text("Чернетка")  # the draft is kept
