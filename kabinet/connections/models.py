@@ -114,7 +114,7 @@ def required_documents(*, connection_type: str, by_representative: bool) -> list
 
 
 class ConnectionApplication(models.Model):
-    number = models.CharField(_("number"), max_length=32, unique=True)
+    number = models.CharField(_("number"), max_length=40, unique=True)
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         models.PROTECT,

@@ -28,6 +28,14 @@ PERMISSIONS = (
 )
 
 
+def session_reads() -> int:
+    """The database query a request spends reading its session: none when sessions are cached
+    (cached_db with Redis, after the first request), one with the database backend."""
+    from django.conf import settings
+
+    return 0 if settings.SESSION_ENGINE.endswith("cached_db") else 1
+
+
 def pdf_bytes(text: str = "Document") -> bytes:
     buffer = io.BytesIO()
     canvas = Canvas(buffer)
