@@ -140,7 +140,7 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "events",
             "versions",
             Prefetch("documents", queryset=ApplicationDocument.objects.select_related("document")),
-            "issued__document__simple_signatures",
+            "issued__document",
         ),
         pk=pk,
     )

@@ -246,6 +246,6 @@ def test_pages_query_counts_do_not_grow(
     client.get(reverse("connections:list"))  # warm the session
     with django_assert_num_queries(3 + session_reads()):
         client.get(reverse("connections:list"))
-    with django_assert_num_queries(9 + session_reads()):
+    with django_assert_num_queries(8 + session_reads()):
         client.get(reverse("connections:detail", args=[applications[0].pk]))
     assert OutboxMessage.objects.filter(purpose="connection_stage").count() == 2 * count

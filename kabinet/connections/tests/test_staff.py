@@ -12,6 +12,7 @@ from django.urls import reverse
 from kabinet.core.models import AuditEvent, UtilityProfile
 from kabinet.core.testing import Household, back_office_login
 from kabinet.identity.tests.conftest import last_code
+from kabinet.notify.models import OutboxMessage
 
 from .. import services
 from ..models import ConnectionApplication, Stage
@@ -160,12 +161,20 @@ def test_payment_with_a_wrong_amount_is_refused(drsk, household: Household) -> N
 
 
 def test_reject_with_a_reason(client, drsk, household: Household) -> None:
+    household.user.email = "olena@example.com"
+    household.user.save()
     application = filled_application(household.user)
     back_office_login(client, engineer())
     client.post(act(application, "reject"), {"reason": "Об'єкт поза зоною обслуговування"})
     application.refresh_from_db()
     assert application.stage == Stage.REJECTED
     assert application.rejection_reason.startswith("Об'єкт")
+    # told by e-mail and SMS, with the reason
+    notices = OutboxMessage.objects.filter(purpose="connection_stage").order_by("pk")
+    email = notices.filter(channel="email").last()
+    assert email is not None and "поза зоною" in email.text
+    assert email.recipient == "olena@example.com" and application.number in email.subject
+    assert notices.filter(channel="sms", recipient=household.user.phone).count() == 2
 
 
 def test_staff_reads_the_applicants_files_only_with_the_permission(
