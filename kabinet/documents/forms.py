@@ -33,19 +33,20 @@ class SignCodeForm(KabinetForm):
 
 class CertificateSignatureForm(KabinetForm):
     signature = forms.FileField(
-        label=gettext_lazy("Signature file (.p7s)"),
+        label=gettext_lazy("Signature file (.p7s) or the signed PDF"),
         help_text=gettext_lazy(
-            "Signed with a qualified e-signature (КЕП / УКЭП) over this very file, detached."
+            "A detached qualified e-signature (КЕП / УКЭП) of this very file, or the file itself"
+            " signed inside the PDF."
         ),
-        widget=forms.FileInput(attrs={"accept": ".p7s"}),
+        widget=forms.FileInput(attrs={"accept": ".p7s,.pdf"}),
     )
 
     def clean_signature(self) -> UploadedFile:
         upload: UploadedFile = self.cleaned_data["signature"]
         upload_check(
             upload,
-            extensions=(".p7s",),
-            max_bytes=1024 * 1024,
-            wrong_type=gettext("Upload the signature as a .p7s file."),
+            extensions=(".p7s", ".pdf"),
+            max_bytes=12 * 1024 * 1024,
+            wrong_type=gettext("Upload the signature as a .p7s file, or the signed PDF."),
         )
         return upload

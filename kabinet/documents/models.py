@@ -141,7 +141,8 @@ class SimpleSignature(models.Model):
 
 
 def signature_path(instance: CertificateSignature, filename: str) -> str:
-    return f"signatures/{timezone.now():%Y/%m}/{uuid.uuid4().hex}.p7s"
+    extension = "pdf" if filename.lower().endswith(".pdf") else "p7s"
+    return f"signatures/{timezone.now():%Y/%m}/{uuid.uuid4().hex}.{extension}"
 
 
 class CertificateSignature(models.Model):

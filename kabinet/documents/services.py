@@ -243,7 +243,15 @@ def certificate_signature_add(
 
     signature.seek(0)
     data = bytes(signature.read())
-    verdict = signature_verify(signature=data, data=document_bytes(document))
+    original = document_bytes(document)
+    signed_pdf = data.startswith(b"%PDF-")
+    if signed_pdf:  # signed inside: an incremental update whose first bytes are ours
+        verdict = signature_verify(signature=None, data=data)
+        if not data.startswith(original):
+            verdict.result, verdict.intact = CertificateSignature.Result.INVALID, False
+            verdict.detail = _("The signed PDF is not this document: it was changed or is another.")
+    else:
+        verdict = signature_verify(signature=data, data=original)
     with transaction.atomic():
         locked = StoredDocument.objects.select_for_update().get(pk=document.pk)
         record = CertificateSignature(
@@ -260,7 +268,9 @@ def certificate_signature_add(
             revocation_checked=verdict.revocation_checked,
             detail=verdict.detail,
         )
-        record.file.save("signature.p7s", ContentFile(data), save=False)
+        record.file.save(
+            "signed.pdf" if signed_pdf else "signature.p7s", ContentFile(data), save=False
+        )
         record.save()
         if verdict.result == CertificateSignature.Result.VALID and locked.locked_at is None:
             locked.locked_at = record.checked_at

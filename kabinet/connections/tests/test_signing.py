@@ -180,3 +180,32 @@ def test_sign_with_a_qualified_certificate(client, contract, household, tmp_path
     assert contract.application.stage == Stage.WORKS
     contract.document.refresh_from_db()
     assert contract.document.locked_at is not None
+
+
+def test_sign_with_a_signed_pdf(client, contract, household, tmp_path, settings) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from kabinet.documents.models import CertificateSignature
+    from kabinet.documents.tests.pki import make_ca, make_signer, pdf_sign
+
+    ca = make_ca()
+    settings.SIGNATURE_TRUST_ROOTS = [ca.pem(tmp_path, "ca.pem")]
+    contract.document.refresh_from_db()
+    with contract.document.file.open("rb") as handle:
+        data = handle.read()
+    url = reverse("connections:sign_certificate", args=[contract.application_id, contract.pk])
+    client.force_login(household.user)
+
+    another = pdf_sign(make_signer(ca), ca, pdf_bytes("Not the contract"))
+    client.post(url, {"signature": SimpleUploadedFile("signed.pdf", another)})
+    refused = CertificateSignature.objects.get()
+    assert refused.result == "invalid" and refused.intact is False  # validly signed, other file
+    contract.document.refresh_from_db()
+    assert contract.document.locked_at is None
+
+    signed = pdf_sign(make_signer(ca), ca, data)
+    client.post(url, {"signature": SimpleUploadedFile("signed.pdf", signed)})
+    accepted = CertificateSignature.objects.latest("pk")
+    assert accepted.result == "valid" and accepted.file.name.endswith(".pdf")
+    contract.application.refresh_from_db()
+    assert contract.application.stage == Stage.WORKS
