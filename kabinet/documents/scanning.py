@@ -1,7 +1,8 @@
 """The virus-scan hook (SECURITY.md 24): one small interface, chosen by settings.VIRUS_SCANNER.
 
-- "clamd": ClamAV's daemon over its socket (CLAMD_SOCKET, a Unix socket path, or CLAMD_HOST,
-  host:port), with the INSTREAM command its documentation describes;
+- "clamd": ClamAV's daemon over its socket (CLAMD_SOCKET, a Unix socket path, or
+  CLAMD_ADDRESS, host:port, the setting core/virusscan.py reads too), with the INSTREAM
+  command its documentation describes;
 - "fake": the tests' scanner, which finds the EICAR test string;
 - "none": no scanner; files are released and recorded as not scanned.
 """
@@ -90,8 +91,8 @@ def scanner() -> Scanner | None:
     if choice == "clamd":
         return ClamdScanner(
             unix_socket=settings.CLAMD_SOCKET,
-            host=settings.CLAMD_HOST,
-            timeout=settings.CLAMD_TIMEOUT,
+            host=getattr(settings, "CLAMD_ADDRESS", ""),
+            timeout=getattr(settings, "CLAMD_TIMEOUT", 10.0),
         )
     if choice == "fake":
         return FakeScanner()

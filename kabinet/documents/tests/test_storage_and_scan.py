@@ -89,12 +89,19 @@ def test_the_magic_bytes_and_the_limits_are_checked(settings, household) -> None
     assert error.value.code == "quota"
 
 
-@pytest.fixture
-def fake_clamd(tmp_path: Path) -> Iterator[tuple[str, list[bytes]]]:
-    """A local clamd speaking the INSTREAM protocol from ClamAV's documentation."""
-    path = str(tmp_path / "clamd.sock")
-    server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    server.bind(path)
+@pytest.fixture(params=["unix", "tcp"])
+def fake_clamd(request, tmp_path: Path) -> Iterator[tuple[ClamdScanner, list[bytes]]]:
+    """A local clamd speaking the INSTREAM protocol from ClamAV's documentation, on a Unix
+    socket (CLAMD_SOCKET) or on TCP (CLAMD_ADDRESS)."""
+    if request.param == "unix":
+        path = str(tmp_path / "clamd.sock")
+        server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        server.bind(path)
+        client = ClamdScanner(unix_socket=path, timeout=5)
+    else:
+        server = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        server.bind(("127.0.0.1", 0))
+        client = ClamdScanner(host=f"127.0.0.1:{server.getsockname()[1]}", timeout=5)
     server.listen(1)
     received: list[bytes] = []
 
@@ -119,13 +126,12 @@ def fake_clamd(tmp_path: Path) -> Iterator[tuple[str, list[bytes]]]:
 
     thread = threading.Thread(target=serve, daemon=True)
     thread.start()
-    yield path, received
+    yield client, received
     server.close()
 
 
 def test_clamd_scanner_streams_the_file(fake_clamd) -> None:
-    path, received = fake_clamd
-    scanner = ClamdScanner(unix_socket=path, timeout=5)
+    scanner, received = fake_clamd
     big = PDF + b"x" * 200_000  # more than one chunk
     assert scanner.scan(big).clean
     assert received == [big]
