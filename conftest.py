@@ -37,6 +37,8 @@ _test_settings = override_settings(
     TASKS={"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}},
     # SMS go to an in-memory list the tests read (kabinet.notify.transports.fake.FakeSms).
     SMS_BACKEND="fake",
+    # Uploaded documents are scanned by a fake that finds the EICAR test string.
+    VIRUS_SCANNER="fake",
     EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend",
 )
 

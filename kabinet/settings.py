@@ -254,6 +254,19 @@ WHITENOISE_USE_FINDERS = DEBUG
 PDF_FONT = env(
     "PDF_FONT", ""
 )  # path to a TrueType font with Cyrillic; found by fontconfig if empty
+# Virus scan of uploaded documents (SECURITY.md 24): ClamAV's clamd over its Unix socket
+# (CLAMD_SOCKET) or TCP (CLAMD_ADDRESS, host:port); files stay in quarantine until the scan is
+# clean. VIRUS_SCANNER=none releases files unscanned (recorded as such), "fake" is the tests'.
+CLAMD_SOCKET = env("CLAMD_SOCKET")  # e.g. /run/clamav/clamd.ctl
+CLAMD_ADDRESS = env("CLAMD_ADDRESS", env("CLAMD_HOST"))  # e.g. 127.0.0.1:3310
+CLAMD_TIMEOUT = float(env("CLAMD_TIMEOUT", "10"))
+VIRUS_SCANNER = env("VIRUS_SCANNER", "clamd" if CLAMD_SOCKET or CLAMD_ADDRESS else "none")
+DOCUMENTS_USER_QUOTA_MB = int(env("DOCUMENTS_USER_QUOTA_MB", "200"))  # per customer, all files
+# Certificate signatures (SECURITY.md 26): PEM files of trusted CA certificates, comma-separated;
+# DSTU 4145 verifier: "" (unsupported here) or a dotted path to a class the deployer installs.
+SIGNATURE_TRUST_ROOTS = env_list("SIGNATURE_TRUST_ROOTS")
+SIGNATURE_DSTU_VERIFIER = env("SIGNATURE_DSTU_VERIFIER")
+SIGNATURE_CHECK_REVOCATION = env_bool("SIGNATURE_CHECK_REVOCATION")  # fetch CRL/OCSP, hard-fail
 
 # --- E-mail -------------------------------------------------------------------------------------
 EMAIL_URL = env("EMAIL_URL", "console://")

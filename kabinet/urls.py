@@ -21,7 +21,8 @@ urlpatterns = [
     path("appeals/", include("kabinet.appeals.urls")),
     path("office/appeals/", include("kabinet.appeals.office")),
     path("", include("kabinet.payments.urls")),  # /cabinet/…/pay/, /payments/callback/…
-    path("", include("kabinet.documents.urls")),  # /cabinet/…/invoices/, reconciliation PDFs
+    path("", include("kabinet.documents.urls")),  # invoices, statements, stored documents
+    path("connections/", include("kabinet.connections.urls")),
     path("admin/", admin.site.urls),
     path("captcha/", include("captcha.urls")),  # the captcha's images (company sign-up)
     path("healthz", core_views.healthz, name="healthz"),

@@ -71,6 +71,15 @@ def _readings_flagged() -> int:
     return inspector_queue(flagged=True).count()
 
 
+def _applications(*stages: str) -> Callable[[], int]:
+    def count() -> int:
+        from kabinet.connections.models import ConnectionApplication
+
+        return ConnectionApplication.objects.filter(stage__in=stages).count()
+
+    return count
+
+
 def _appeal_queue(status: str) -> Callable[[], str]:
     return lambda: reverse("appeals_office:queue") + f"?status={status}"
 
@@ -125,6 +134,26 @@ QUEUES: list[Queue] = [
         "metering.review_reading",
         _readings_flagged,
         lambda: reverse("admin:metering_reading_queue") + "?flagged=1",
+    ),
+    Queue(
+        "connections_submitted",
+        _("Connection applications to register"),
+        "connections.register_application",
+        _applications("submitted"),
+        lambda: (
+            reverse("admin:connections_connectionapplication_changelist")
+            + "?stage__exact=submitted"
+        ),
+    ),
+    Queue(
+        "connections_in_review",
+        _("Connection applications under review"),
+        "connections.view_connectionapplication",
+        _applications("registered", "under_review"),
+        lambda: (
+            reverse("admin:connections_connectionapplication_changelist")
+            + "?stage__in=registered,under_review"
+        ),
     ),
     Queue(
         "service_orders",

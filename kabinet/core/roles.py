@@ -111,7 +111,21 @@ ROLES: tuple[Role, ...] = (
         "connection_engineer",
         "Connection engineers",
         _("Connection engineer"),
-        view("customers.customer", "customers.account", "customers.servicepoint"),
+        (
+            *view("customers.customer", "customers.account", "customers.servicepoint"),
+            *(
+                f"connections.{codename}"
+                for codename in (
+                    "view_connectionapplication",
+                    "register_application",
+                    "return_application",
+                    "issue_document",
+                    "move_stage",
+                    "confirm_payment",
+                    "reject_application",
+                )
+            ),
+        ),
     ),
     Role(
         "content_editor",

@@ -130,6 +130,7 @@ class RegistrationApplicationAdmin(admin.ModelAdmin):
         "status",
         "source",
         "document_link",
+        "signature_check",
         "verify_buttons",
         "reject_reason",
         "reviewed_by",
@@ -159,6 +160,13 @@ class RegistrationApplicationAdmin(admin.ModelAdmin):
             return "—"
         url = reverse("admin:identity_registrationapplication_document", args=[obj.pk])
         return format_html('<a href="{}">{}</a>', url, _("Download"))
+
+    @admin.display(description=gettext_lazy("e-signature check"))
+    def signature_check(self, obj: Application) -> str:
+        """The signed file verified by the documents' signature service (SECURITY.md 26)."""
+        from kabinet.documents.verify.display import file_verify, verdict_html
+
+        return verdict_html(file_verify(obj.document)) if obj.document else "—"
 
     @admin.display(description=gettext_lazy("verification"))
     def verify_buttons(self, obj: Application) -> str:

@@ -16,8 +16,8 @@ from kabinet.customers.selectors import link_for, links_with_current
 from kabinet.documents.cache import cached_pdf
 from kabinet.documents.pdf.base import Payee
 from kabinet.documents.pdf.documents import receipt_pdf
+from kabinet.documents.pdf_views import pdf_response
 from kabinet.documents.sources import receipt_data
-from kabinet.documents.views import pdf_response
 from kabinet.identity.models import User
 
 from .access import contract_for

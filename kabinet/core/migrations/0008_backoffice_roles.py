@@ -31,7 +31,8 @@ class Migration(migrations.Migration):
         ("metering", "0002_rules_history_reminders"),
         ("appeals", "0003_attachment_scan"),
         ("payments", "0001_initial"),
-        ("documents", "0001_initial"),
+        ("documents", "0002_stored_documents_signatures"),
+        ("connections", "0001_initial"),
     ]
 
     operations = [migrations.RunPython(sync, migrations.RunPython.noop)]

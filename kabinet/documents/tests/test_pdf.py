@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from kabinet.billing.models import Invoice, Payment, Statement
-from kabinet.documents import views
+from kabinet.documents import pdf_views as views
 from kabinet.documents.models import GeneratedDocument
 from kabinet.documents.pdf.base import Payee
 from kabinet.documents.pdf.qr import nbu_payload, st00012_payload
