@@ -93,6 +93,7 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "kabinet.identity.middleware.SessionRulesMiddleware",
+    "kabinet.api.middleware.ApiCallLogMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "kabinet.core.middleware.PrivatePagesMiddleware",
