@@ -6,7 +6,7 @@ import logging
 import time
 from collections.abc import Callable
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 
 from kabinet.core.audit import client_ip
 
@@ -14,6 +14,9 @@ from .models import ApiCall
 
 logger = logging.getLogger("kabinet.api")
 PREFIX = "/api/v1/"
+# A batch of 10,000 records is a few MB of JSON (more with invoice PDFs): above the site-wide
+# DATA_UPLOAD_MAX_MEMORY_SIZE meant for forms, so the API reads its bodies with its own limit.
+MAX_BODY_BYTES = 64 * 1024 * 1024
 
 
 class ApiCallLogMiddleware:
@@ -24,7 +27,7 @@ class ApiCallLogMiddleware:
         if not request.path.startswith(PREFIX):
             return self.get_response(request)
         started = time.monotonic()
-        response = self.get_response(request)
+        response = self._too_big(request) or self.get_response(request)
         try:
             ApiCall.objects.create(
                 key=getattr(request, "api_key", None),
@@ -39,3 +42,16 @@ class ApiCallLogMiddleware:
         except Exception:  # the answer must still reach the caller; the failure is logged
             logger.exception("could not log an API call")
         return response
+
+    def _too_big(self, request: HttpRequest) -> HttpResponse | None:
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        if length > MAX_BODY_BYTES:
+            body = {"error": {"code": "too_large", "fields": [],
+                              "message": f"at most {MAX_BODY_BYTES} bytes per request"}}  # fmt: skip
+            return JsonResponse(body, status=413)
+        if length:
+            request._body = request.read(length)  # type: ignore[attr-defined]  # see MAX_BODY_BYTES
+        return None

@@ -12,7 +12,7 @@ from typing import Any
 
 from django.http import HttpRequest
 from ninja import Field, NinjaAPI, Query, Router, Schema
-from ninja.errors import HttpError
+from ninja.errors import HttpError, ValidationError
 
 from . import errors
 from .auth import EXPORT, IMPORT
@@ -36,7 +36,7 @@ api = NinjaAPI(
 errors.install(api)
 v1 = Router()
 
-ERRORS: dict[int, Any] = {code: errors.ErrorOut for code in (401, 403, 422)}
+ERRORS: dict[int, Any] = {code: errors.ErrorOut for code in (400, 401, 403, 404, 413, 422)}
 
 
 class Mode(str, Enum):
@@ -83,6 +83,15 @@ def result(outcome: Outcome, *, committed: bool, request: HttpRequest) -> dict[s
     }
 
 
+def only_known_query(request: HttpRequest, allowed: type[Schema] | None) -> None:
+    """A misspelt parameter (`dryrun=true`) must not be ignored silently: 422 names it."""
+    known = set(allowed.model_fields) if allowed else set()
+    unknown = sorted(set(request.GET) - known)
+    if unknown:
+        raise ValidationError([{"loc": ("query", name), "msg": "unknown parameter"}
+                               for name in unknown])  # fmt: skip
+
+
 def _fields_table(record_type: RecordType) -> str:
     schema = record_type.schema.model_json_schema()
     required = set(schema.get("required", []))
@@ -94,6 +103,7 @@ def _fields_table(record_type: RecordType) -> str:
 
 def _import_view(record_type: RecordType) -> Any:
     def view(request: HttpRequest, batch: Batch, params: Query[ImportQuery]) -> dict[str, Any]:
+        only_known_query(request, ImportQuery)
         atomic = params.mode == Mode.ATOMIC
         outcome = import_batch(
             record_type.name,
@@ -127,16 +137,23 @@ for _rt in RECORD_TYPES.values():
 
 
 class ExportQuery(Schema):
-    cursor: str | None = Field(None, description="next_cursor of the previous page; none: start")
+    cursor: str | None = Field(
+        None,
+        max_length=200,
+        pattern=r"^[A-Za-z0-9_:\-]+$",
+        description="next_cursor of the previous page; none: from the beginning",
+    )
     limit: int = Field(500, ge=1, le=MAX_LIMIT)
 
 
 def _export_view(name: str) -> Any:
     def view(request: HttpRequest, params: Query[ExportQuery]) -> dict[str, Any]:
+        only_known_query(request, ExportQuery)
         try:
             page = export_page(name, cursor=params.cursor, limit=params.limit)
         except BadCursor as exc:
-            raise HttpError(400, f"cursor: {exc}") from exc
+            # A cursor addresses a place in the export; one not given out addresses none.
+            raise HttpError(404, f"cursor: {exc}") from exc
         request.api_records = len(page.items)  # type: ignore[attr-defined]
         return {"items": page.items, "next_cursor": page.next_cursor, "has_more": page.has_more}
 
@@ -161,7 +178,7 @@ for _export in EXPORTS.values():
         ["GET"],
         _export_view(_export.name),
         auth=EXPORT,
-        response={200: _page_schema, 400: errors.ErrorOut, **ERRORS},
+        response={200: _page_schema, **ERRORS},
         summary=f"Export: {_export.title}",
         description="Pages in change order. Keep `next_cursor` and ask with it for more; asking "
         "again with the same cursor is safe and returns the same records.",
@@ -190,6 +207,7 @@ class ReadingStatusBatch(Schema):
     tags=["callbacks"],
 )
 def reading_statuses(request: HttpRequest, batch: ReadingStatusBatch) -> dict[str, Any]:
+    only_known_query(request, None)
     outcome = reading_status_record(
         updates=list(enumerate(batch.records)),
         source=f"api:{request.auth.name}",  # type: ignore[attr-defined]
