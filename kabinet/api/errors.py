@@ -1,6 +1,6 @@
 """One stable shape for every error (SECURITY.md 29), never a stack trace:
 
-    {"error": {"code": "invalid", "message": "…", "fields": [{"field": "…", "reason": "…"}]}}
+{"error": {"code": "invalid", "message": "…", "fields": [{"field": "…", "reason": "…"}]}}
 """
 
 from __future__ import annotations

@@ -35,9 +35,7 @@ class ReadingOut(Schema):
 
 
 def readings_for_billing() -> QuerySet[Reading]:
-    return Reading.objects.exclude(origin=Reading.Origin.BILLING).select_related(
-        "meter__account"
-    )
+    return Reading.objects.exclude(origin=Reading.Origin.BILLING).select_related("meter__account")
 
 
 def reading_row(reading: Reading) -> dict[str, Any]:

@@ -84,7 +84,9 @@ class Page:
     has_more: bool
 
 
-def export_page(name: str, *, cursor: str | None, limit: int, now: dt.datetime | None = None) -> Page:
+def export_page(
+    name: str, *, cursor: str | None, limit: int, now: dt.datetime | None = None
+) -> Page:
     """One page of an export after `cursor` (None: from the beginning)."""
     export = EXPORTS[name]
     after = cursor_read(name, cursor)

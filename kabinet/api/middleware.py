@@ -49,9 +49,9 @@ class ApiCallLogMiddleware:
         except ValueError:
             length = 0
         if length > MAX_BODY_BYTES:
-            body = {"error": {"code": "too_large", "fields": [],
-                              "message": f"at most {MAX_BODY_BYTES} bytes per request"}}  # fmt: skip
+            message = f"at most {MAX_BODY_BYTES} bytes per request"
+            body = {"error": {"code": "too_large", "message": message, "fields": []}}
             return JsonResponse(body, status=413)
         if length:
-            request._body = request.read(length)  # type: ignore[attr-defined]  # see MAX_BODY_BYTES
+            request._body = request.read(length)  # see MAX_BODY_BYTES
         return None

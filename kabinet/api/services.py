@@ -59,7 +59,7 @@ def reading_status_record(*, updates: list[tuple[int, dict[str, Any]]], source: 
     with transaction.atomic():
         readings = Reading.objects.select_for_update().select_related("meter").in_bulk(wanted)
         for index, update in updates:
-            reading = readings.get(update.get("reading_id"))  # type: ignore[arg-type]
+            reading = readings.get(update.get("reading_id"))
             status = CALLBACK_STATUSES.get(update.get("status", ""))
             reason = str(update.get("reason") or "")[:300]
             if reading is None:

@@ -7,16 +7,18 @@ own static files: no CDN).
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 from typing import Any
 
 from django.http import HttpRequest
 from ninja import Field, NinjaAPI, Query, Router, Schema
 from ninja.errors import HttpError, ValidationError
 
-from . import errors
+from . import (
+    errors,
+    export_entries,  # noqa: F401  (registers the exports)
+)
 from .auth import EXPORT, IMPORT
-from . import export_entries  # noqa: F401  (registers the exports)
 from .exports import EXPORTS, MAX_LIMIT, BadCursor, export_page
 from .imports import MAX_BATCH, RECORD_TYPES, Outcome, RecordType, import_batch
 from .services import reading_status_record
@@ -39,7 +41,7 @@ v1 = Router()
 ERRORS: dict[int, Any] = {code: errors.ErrorOut for code in (400, 401, 403, 404, 413, 422)}
 
 
-class Mode(str, Enum):
+class Mode(StrEnum):
     ATOMIC = "atomic"
     PARTIAL = "partial"
 

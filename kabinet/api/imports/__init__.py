@@ -16,7 +16,7 @@ from kabinet.core.audit import audit
 
 from .accounts import Accounts
 from .addresses import Addresses
-from .base import MAX_BATCH, Outcome, Rejection, RecordType
+from .base import MAX_BATCH, Outcome, RecordType, Rejection
 from .contracts import Contracts, ServicePoints
 from .customers import Customers
 from .invoices import Invoices
@@ -65,15 +65,16 @@ def import_batch(
             outcome.rejected.sort(key=lambda r: r.index)
             if dry_run or (atomic and outcome.rejected):
                 raise _Rollback
-            audit(
-                "import.batch",
-                record_type=record_type,
-                source=source,
-                created=outcome.created,
-                updated=outcome.updated,
-                unchanged=outcome.unchanged,
-                rejected=len(outcome.rejected),
-            )
+            if outcome.created or outcome.updated or outcome.unchanged or outcome.rejected:
+                audit(
+                    "import.batch",
+                    record_type=record_type,
+                    source=source,
+                    created=outcome.created,
+                    updated=outcome.updated,
+                    unchanged=outcome.unchanged,
+                    rejected=len(outcome.rejected),
+                )
     except _Rollback:
         if atomic and outcome.rejected:
             outcome.discard_writes()

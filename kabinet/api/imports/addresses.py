@@ -78,7 +78,9 @@ def resolve_addresses(
         result[r.address_key()] = (building.pk, None)
         if r.apartment:
             apartment_rows.append((i, {"building_id": building.pk, "number": r.apartment}))
-    apartments = orm_upsert(Apartment, ("building_id", "number"), _distinct(apartment_rows), scratch)
+    apartments = orm_upsert(
+        Apartment, ("building_id", "number"), _distinct(apartment_rows), scratch
+    )
     for _i, r in good:
         building_pk, _none = result[r.address_key()]
         if r.apartment:
@@ -130,11 +132,10 @@ class Addresses(RecordType):
         for _index, row in rows:
             if row.address_key() not in resolved:
                 continue  # rejected: unknown branch
-            building_id, apartment_id = resolved[row.address_key()]
+            building_id, _apartment_id = resolved[row.address_key()]
             bkey = row.address_key()[:4]
-            if bkey not in known_b:
-                outcome.created += 1
-            elif row.apartment and (building_id, row.apartment) not in before_a:
+            new_apartment = row.apartment and (building_id, row.apartment) not in before_a
+            if bkey not in known_b or new_apartment:
                 outcome.created += 1
             elif known_b[bkey] != row.postcode:
                 outcome.updated += 1

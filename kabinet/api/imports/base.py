@@ -180,9 +180,7 @@ def orm_upsert(
     return existing
 
 
-def ids_by(
-    model: type[models.Model], field_name: str, values: Iterable[Any]
-) -> dict[Any, int]:
+def ids_by(model: type[models.Model], field_name: str, values: Iterable[Any]) -> dict[Any, int]:
     """{natural key value: pk} for the values that exist."""
     wanted = {v for v in values if v is not None}
     if not wanted:

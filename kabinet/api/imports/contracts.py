@@ -71,7 +71,9 @@ class ServicePoints(RecordType):
 
     def upsert(self, rows: list[tuple[int, Any]], outcome: Outcome) -> None:
         contracts = ids_by(Contract, "number", {r.contract_number for _i, r in rows})
-        accounts = ids_by(Account, "number", {r.account_number for _i, r in rows if r.account_number})
+        accounts = ids_by(
+            Account, "number", {r.account_number for _i, r in rows if r.account_number}
+        )
         values = []
         for index, row in rows:
             if row.contract_number not in contracts:

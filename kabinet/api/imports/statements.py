@@ -68,7 +68,7 @@ def _number(raw: dict[str, Any], name: str, digits: int, places: int) -> decimal
         raise BadValue(name, "not a number") from None
     if not number.is_finite():
         raise BadValue(name, "not a number")
-    sign, figures, exponent = number.as_tuple()
+    _sign, figures, exponent = number.as_tuple()
     if isinstance(exponent, int) and exponent < -places:
         raise BadValue(name, f"at most {places} decimal places")
     whole = len(figures) + exponent if isinstance(exponent, int) else len(figures)
@@ -122,7 +122,9 @@ class Statements(RecordType):
             with connection.cursor() as cursor:
                 cursor.execute(f"DROP TABLE IF EXISTS {STAGE}")
 
-    def _parsed(self, records: Iterable[tuple[int, Any]], outcome: Outcome) -> Iterator[tuple[Any, ...]]:
+    def _parsed(
+        self, records: Iterable[tuple[int, Any]], outcome: Outcome
+    ) -> Iterator[tuple[Any, ...]]:
         for index, raw in records:
             try:
                 yield parse_statement(index, raw)
@@ -186,7 +188,9 @@ class Statements(RecordType):
             f"{table}.{name} {differs_op} excluded.{name}" for name in [*names, "source"]
         )
         as_of = timezone.now()
-        as_of_param: Any = as_of if vendor == "postgresql" else as_of.strftime("%Y-%m-%d %H:%M:%S.%f")
+        as_of_param: Any = (
+            as_of if vendor == "postgresql" else as_of.strftime("%Y-%m-%d %H:%M:%S.%f")
+        )
         first = (
             f"(SELECT *, min(idx) OVER (PARTITION BY account_number, period) AS first "  # noqa: S608
             f"FROM {STAGE})"
@@ -196,7 +200,7 @@ class Statements(RecordType):
             f"JOIN {account} a ON a.number = s.account_number WHERE s.idx = s.first"
         )
         upsert = (
-            f"INSERT INTO {table} (account_id, period, {fields}, source, as_of) {select} "  # noqa: S608
+            f"INSERT INTO {table} (account_id, period, {fields}, source, as_of) {select} "
             f"ON CONFLICT (account_id, period) DO UPDATE SET {updates} WHERE {differs}"
         )
         with connection.cursor() as cursor:
@@ -205,7 +209,7 @@ class Statements(RecordType):
             known = int(cursor.fetchone()[0])
             if vendor == "postgresql":
                 cursor.execute(
-                    f"WITH up AS ({upsert} RETURNING (xmax = 0) AS inserted) "
+                    f"WITH up AS ({upsert} RETURNING (xmax = 0) AS inserted) "  # noqa: S608
                     "SELECT count(*) FILTER (WHERE inserted), count(*) FROM up",
                     [Source.BILLING, as_of_param],
                 )

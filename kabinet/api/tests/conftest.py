@@ -29,7 +29,7 @@ class ApiClient:
     def get(self, path: str, **query: Any) -> Any:
         return self.client.get(f"/api/v1/{path}", query, headers={"X-Api-Key": self.raw_key})
 
-    def records(self, record_type: str, records: list[dict[str, Any]], **query: Any) -> Any:
+    def records(self, record_type: str, records: list[Any], **query: Any) -> Any:
         return self.post(f"import/{record_type}", {"records": records}, **query)
 
 

@@ -10,8 +10,8 @@ from django.contrib.auth.models import Permission
 from django.contrib.messages import get_messages
 
 from kabinet.api.models import ApiKey
-from kabinet.core.testing import back_office_login
 from kabinet.core.models import AuditEvent
+from kabinet.core.testing import back_office_login
 
 from .conftest import ApiClient
 
@@ -30,8 +30,12 @@ def test_a_key_made_in_the_back_office_works_once_copied(client, operator) -> No
     back_office_login(client, operator)
     response = client.post(
         "/admin/api/apikey/add/",
-        {"name": "SAP IS-U", "can_export": "on", "expires_at_0": "2099-01-01",
-         "expires_at_1": "00:00:00"},  # fmt: skip
+        {
+            "name": "SAP IS-U",
+            "can_export": "on",
+            "expires_at_0": "2099-01-01",
+            "expires_at_1": "00:00:00",
+        },
         follow=True,
     )
     assert response.status_code == 200

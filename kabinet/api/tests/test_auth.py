@@ -62,9 +62,7 @@ def test_expired_and_revoked_keys_are_refused() -> None:
 
 def test_scopes_are_enforced() -> None:
     _key, export_only = make_key(name="reader", can_import=False)
-    error = assert_error(
-        ApiClient(export_only).records("customers", []), 403, "forbidden"
-    )
+    error = assert_error(ApiClient(export_only).records("customers", []), 403, "forbidden")
     assert "import" in error["message"]
     _key, import_only = make_key(name="writer", can_export=False)
     assert_error(ApiClient(import_only).get("export/readings"), 403, "forbidden")

@@ -120,7 +120,9 @@ def test_reading_status_callbacks(billing: ApiClient, meter) -> None:
     body = billing.post("callbacks/readings", {"records": updates}).json()
     assert (body["updated"], body["unchanged"]) == (2, 0)
     assert [(r["index"], r["field"]) for r in body["rejected"]] == [
-        (2, "reading_id"), (3, "status"), (4, "reason")
+        (2, "reading_id"),
+        (3, "status"),
+        (4, "reason"),
     ]
     one.refresh_from_db()
     two.refresh_from_db()
