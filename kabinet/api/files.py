@@ -83,11 +83,7 @@ class RecordFile:
         if self.format == "xlsx":
             yield from self._xlsx()
             return
-        raw = self.path.open("rb")
-        self._counter = CountingReader(raw)
-        text = io.TextIOWrapper(
-            io.BufferedReader(self._counter, 1 << 20), encoding="utf-8-sig", newline=""
-        )
+        text = self._open_text()
         try:
             if self.format == "csv":
                 yield from self._csv(text)
@@ -96,13 +92,35 @@ class RecordFile:
         finally:
             text.close()
 
-    def _csv(self, text: io.TextIOWrapper) -> Iterator[tuple[int, Any]]:
+    def _open_text(self) -> io.TextIOWrapper:
+        self._counter = CountingReader(self.path.open("rb"))
+        return io.TextIOWrapper(
+            io.BufferedReader(self._counter, 1 << 20), encoding="utf-8-sig", newline=""
+        )
+
+    def _header(self, text: io.TextIOWrapper) -> tuple[list[str], str]:
         header_line = text.readline()
         delimiter = ";" if header_line.count(";") > header_line.count(",") else ","
         header = next(csv.reader([header_line], delimiter=delimiter), [])
         names = [name.strip() for name in header]
         if not names or not any(names):
             raise FileFormatError(f"{self.path.name}: the first line must name the fields")
+        return names, delimiter
+
+    def csv_layout(self) -> tuple[list[str], str]:
+        """The header's field names and the delimiter of a CSV file."""
+        with self._open_text() as text:
+            return self._header(text)
+
+    def lines(self) -> Iterator[tuple[int, str]]:
+        """A CSV file's data lines as text, numbered (the header is line 1), for the fast
+        path of records that never span lines (statements)."""
+        with self._open_text() as text:
+            self._header(text)
+            yield from enumerate(text, start=2)
+
+    def _csv(self, text: io.TextIOWrapper) -> Iterator[tuple[int, Any]]:
+        names, delimiter = self._header(text)
         reader = csv.reader(text, delimiter=delimiter)
         line = 1
         for row in reader:

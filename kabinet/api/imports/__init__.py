@@ -54,14 +54,22 @@ def import_batch(
     atomic: bool,
     dry_run: bool = False,
     source: str = "",
+    csv_layout: tuple[list[str], str] | None = None,
 ) -> Outcome:
     """Import (index, raw record) pairs of one record type in one transaction; `source` (the
-    API key's integration, or the file) goes into the audit event of a kept batch."""
+    API key's integration, or the file) goes into the audit event of a kept batch. With
+    `csv_layout` (header names, delimiter) the records are (line, text) of a CSV file."""
     importer = RECORD_TYPES[record_type]
     outcome = Outcome()
     try:
         with transaction.atomic():
-            importer.import_chunk(records, outcome)
+            fast = getattr(importer, "import_csv_lines", None)
+            if csv_layout is not None and fast is not None:
+                # (line, text) pairs of a CSV file: the record type's own fast path
+                if not fast(records, *csv_layout, outcome):
+                    raise ValueError("this CSV layout has no fast path")
+            else:
+                importer.import_chunk(records, outcome)
             outcome.rejected.sort(key=lambda r: r.index)
             if dry_run or (atomic and outcome.rejected):
                 raise _Rollback

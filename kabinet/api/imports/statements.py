@@ -14,10 +14,12 @@ the order: its fields, an unknown account, a repeated key.
 from __future__ import annotations
 
 import contextlib
+import csv
 import datetime as dt
 import decimal
+import io
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Annotated, Any
 
 import pydantic
@@ -100,6 +102,26 @@ def parse_statement(index: int, raw: Any) -> tuple[Any, ...]:
     return (index, number, month.isoformat(), *values)
 
 
+def fast_line_pattern(names: Sequence[str], delimiter: str) -> re.Pattern[str] | None:
+    """A pattern for a CSV line in this header order whose values need no more checks
+    (plain account number, YYYY-MM period, numbers with a decimal point within their limits);
+    None when a column is not a statement field. Other lines take the full parse."""
+    d = re.escape(delimiter)
+    parts = []
+    for name in names:
+        if name == "account_number":
+            parts.append(rf"([^\s\"'{d}][^\"'{d}]{{0,30}}[^\s\"'{d}]|[^\s\"'{d}])")
+        elif name == "period":
+            parts.append(r"(\d{4}-(?:0[1-9]|1[0-2])(?:-01)?)")
+        elif name in NUMBERS:
+            digits, places = NUMBERS[name]
+            number = rf"-?(?:[1-9]\d{{0,{digits - places - 1}}}|0)(?:\.\d{{1,{places}}})?"
+            parts.append(f"((?:{number})?)" if name == "tariff" else f"({number})")
+        else:
+            return None
+    return re.compile(d.join(parts))
+
+
 def _sql_number(name: str) -> str:
     return f"s.{name}::numeric"
 
@@ -129,6 +151,94 @@ class Statements(RecordType):
                 cursor.execute(f"DROP TABLE IF EXISTS {STAGE}")
                 cursor.execute(f"DROP TABLE IF EXISTS {STAGE}_bad")
 
+    def import_csv_lines(
+        self,
+        lines: Iterable[tuple[int, str]],
+        names: Sequence[str],
+        delimiter: str,
+        outcome: Outcome,
+    ) -> bool:
+        """The fast path of CSV files: lines that match `fast_line_pattern` go to the staging
+        table as they are (COPY in CSV format; on SQLite split and executemany), the others
+        through `parse_statement`. False (nothing done) when the header has other columns."""
+        pattern = fast_line_pattern(names, delimiter)
+        if pattern is None or len(set(names)) != len(names):
+            return False
+        postgresql = connection.vendor == "postgresql"
+        self._create_stage()
+        order = [COLUMNS.index(name) for name in names]
+        try:
+            staged = self._csv_staged(lines, names, order, delimiter, pattern, outcome)
+            if postgresql:
+                self._copy_csv(staged, names, delimiter)
+            else:
+                marks = ", ".join("?" * (len(names) + 1))
+                sql = f"INSERT INTO {STAGE} (idx, {', '.join(names)}) VALUES ({marks})"  # noqa: S608
+                connection.connection.executemany(
+                    sql, ((i, *[v or None for v in line.split(delimiter)]) for i, line in staged)
+                )
+            self._reject_unknown_and_repeated(outcome)
+            self._upsert(postgresql, outcome)
+        finally:
+            with connection.cursor() as cursor:
+                cursor.execute(f"DROP TABLE IF EXISTS {STAGE}")
+                cursor.execute(f"DROP TABLE IF EXISTS {STAGE}_bad")
+        return True
+
+    def _csv_staged(
+        self,
+        lines: Iterable[tuple[int, str]],
+        names: Sequence[str],
+        order: list[int],
+        delimiter: str,
+        pattern: re.Pattern[str],
+        outcome: Outcome,
+    ) -> Iterator[tuple[int, str]]:
+        """(line number, a line in header order that needs no more checks)."""
+        match = pattern.fullmatch
+        for index, text in lines:
+            line = text.rstrip("\r\n")
+            if match(line):
+                yield index, line
+                continue
+            if not line.strip():
+                continue
+            values = next(csv.reader([line], delimiter=delimiter), [])
+            try:
+                row = parse_statement(index, dict(zip(names, values, strict=False)))
+            except BadValue as exc:
+                outcome.reject(index, exc.field, str(exc))
+                continue
+            picked = ["" if row[i] is None else str(row[i]) for i in order]
+            if any(delimiter in v or '"' in v for v in picked):
+                buffer = io.StringIO()
+                csv.writer(buffer, delimiter=delimiter, lineterminator="").writerow(picked)
+                if connection.vendor != "postgresql":  # executemany splits: no quoting there
+                    outcome.reject(index, "account_number", "the delimiter in an account number")
+                    continue
+                yield index, buffer.getvalue()
+            else:
+                yield index, delimiter.join(picked)
+
+    def _copy_csv(
+        self, staged: Iterator[tuple[int, str]], names: Sequence[str], delimiter: str
+    ) -> None:
+        columns = ", ".join(["idx", *names])
+        options = f"FORMAT csv, DELIMITER '{delimiter}'"
+        with (
+            connection.connection.cursor() as cursor,
+            cursor.copy(f"COPY {STAGE} ({columns}) FROM STDIN WITH ({options})") as copy,
+        ):
+            write = copy.write
+            buffer: list[str] = []
+            for index, line in staged:
+                buffer.append(f"{index}{delimiter}{line}\n")
+                if len(buffer) >= 2000:
+                    write("".join(buffer))
+                    buffer = []
+            if buffer:
+                write("".join(buffer))
+
     def _parsed(
         self, records: Iterable[tuple[int, Any]], outcome: Outcome
     ) -> Iterator[tuple[Any, ...]]:
@@ -140,14 +250,13 @@ class Statements(RecordType):
 
     def _create_stage(self) -> None:
         # Text columns: the values are checked and normalised already; the upsert converts.
-        columns = ", ".join(f"{name} text" for name in COLUMNS[1:])
+        defaults = {name: " DEFAULT '0'" for name in NUMBERS if name != "tariff"}
+        columns = ", ".join(f"{name} text{defaults.get(name, '')}" for name in COLUMNS[1:])
         with connection.cursor() as cursor:
             cursor.execute(f"DROP TABLE IF EXISTS {STAGE}")
             cursor.execute(f"DROP TABLE IF EXISTS {STAGE}_bad")
             cursor.execute(f"CREATE TEMPORARY TABLE {STAGE} (idx bigint, {columns})")
-            cursor.execute(
-                f"CREATE TEMPORARY TABLE {STAGE}_bad (idx bigint PRIMARY KEY)"
-            )
+            cursor.execute(f"CREATE TEMPORARY TABLE {STAGE}_bad (idx bigint PRIMARY KEY)")
 
     def _copy(self, rows: Iterator[tuple[Any, ...]]) -> None:
         with (
@@ -159,7 +268,7 @@ class Statements(RecordType):
                 write_row(row)
 
     def _good(self, alias: str = "s") -> str:
-        return f"NOT EXISTS (SELECT 1 FROM {STAGE}_bad b WHERE b.idx = {alias}.idx)"
+        return f"NOT EXISTS (SELECT 1 FROM {STAGE}_bad b WHERE b.idx = {alias}.idx)"  # noqa: S608
 
     def _reject_unknown_and_repeated(self, outcome: Outcome) -> None:
         account = Account._meta.db_table
@@ -193,7 +302,12 @@ class Statements(RecordType):
                 )
 
     def _period(self, alias: str) -> str:
-        return f"{alias}.period::date" if connection.vendor == "postgresql" else f"{alias}.period"
+        # Fast-path lines keep the file's "2025-03"; parsed records have "2025-03-01".
+        month = (
+            f"CASE WHEN length({alias}.period) = 7 THEN {alias}.period || '-01' "
+            f"ELSE {alias}.period END"
+        )
+        return f"({month})::date" if connection.vendor == "postgresql" else f"({month})"
 
     def _executemany(self, rows: Iterator[tuple[Any, ...]]) -> None:
         marks = ", ".join("?" * len(COLUMNS))
@@ -216,16 +330,15 @@ class Statements(RecordType):
         as_of = timezone.now()
         as_of_param: Any = as_of if postgresql else as_of.strftime("%Y-%m-%d %H:%M:%S.%f")
         good = (
-            f"FROM {STAGE} s JOIN {account} a ON a.number = s.account_number "
-            f"WHERE {self._good()}"
+            f"FROM {STAGE} s JOIN {account} a ON a.number = s.account_number WHERE {self._good()}"
         )
         select = f"SELECT a.id, {self._period('s')}, {picked}, %s, %s {good}"
         upsert = (
-            f"INSERT INTO {table} (account_id, period, {fields}, source, as_of) {select} "  # noqa: S608
+            f"INSERT INTO {table} (account_id, period, {fields}, source, as_of) {select} "
             f"ON CONFLICT (account_id, period) DO UPDATE SET {updates} WHERE {differs}"
         )
         with connection.cursor() as cursor:
-            cursor.execute(f"SELECT count(*) {good}")  # noqa: S608
+            cursor.execute(f"SELECT count(*) {good}")
             known = int(cursor.fetchone()[0])
             if postgresql:
                 with self._foreign_key_checks_skipped(cursor):
@@ -239,7 +352,7 @@ class Statements(RecordType):
                 cursor.execute(
                     f"SELECT count(*) FROM {STAGE} s JOIN {account} a "  # noqa: S608
                     f"ON a.number = s.account_number LEFT JOIN {table} st "
-                    f"ON st.account_id = a.id AND st.period = s.period "
+                    f"ON st.account_id = a.id AND st.period = {self._period('s')} "
                     f"WHERE {self._good()} AND st.id IS NULL"
                 )
                 created = int(cursor.fetchone()[0])

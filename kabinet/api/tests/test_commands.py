@@ -83,6 +83,38 @@ def test_bad_rows_are_named_in_the_rejects_file(tmp_path: Path, accounts: list[s
     assert not Statement.objects.exists()
 
 
+def test_the_fast_path_and_the_full_parse_agree(tmp_path: Path, accounts: list[str]) -> None:
+    """Plain lines go to the staging table as they are; the rest are parsed: same results."""
+    path = tmp_path / "statements.csv"
+    path.write_text(
+        "period,account_number,charged,paid,tariff\n"
+        "2025-01,A0,100.50,100.50,\n"  # fast
+        '2025-01-01, A1 ,"100,50",0,7.96\n'  # parsed: spaces, quotes, a decimal comma
+        "2025-02,A0,100.505,0,\n"  # too many decimals
+        "2025-01,A0,1,1,\n"  # the same key as line 2
+        "\n"
+        "2025-03,NOPE,1,1,1\n"
+    )
+    out, _err = run("import_billing", path)
+    assert "2 created, 0 updated, 0 unchanged, 3 rejected" in out
+    rejects = (tmp_path / "statements.csv.rejects.csv").read_text().splitlines()[1:]
+    assert rejects == [
+        "4,charged,at most 2 decimal places",
+        "5,,the same key as record 2",
+        "7,account_number,unknown account",
+    ]
+    a1 = Statement.objects.get(account__number="A1")
+    assert (a1.charged, a1.paid, a1.tariff, a1.volume) == (
+        Decimal("100.50"),
+        Decimal("0"),
+        Decimal("7.96"),
+        Decimal("0"),
+    )
+    assert Statement.objects.get(account__number="A0").tariff is None
+    out, _err = run("import_billing", path)
+    assert "0 created, 0 updated, 2 unchanged, 3 rejected" in out
+
+
 def test_dry_run_keeps_nothing(tmp_path: Path, accounts: list[str]) -> None:
     path = write_csv(tmp_path / "statements.csv", statements(accounts))
     out, _err = run("import_billing", path, "--dry-run")
@@ -94,22 +126,22 @@ def test_resume_after_an_interruption(tmp_path: Path, accounts: list[str], monke
     path = write_csv(tmp_path / "statements.csv", statements(accounts))  # 15 records
     from kabinet.api.imports import statements as module
 
-    real = module.Statements.import_chunk
+    real = module.Statements._upsert
     calls = {"n": 0}
 
-    def interrupted(self, records, outcome):
+    def interrupted(self, *args):
         calls["n"] += 1
         if calls["n"] == 3:
             raise KeyboardInterrupt
-        return real(self, records, outcome)
+        return real(self, *args)
 
-    monkeypatch.setattr(module.Statements, "import_chunk", interrupted)
+    monkeypatch.setattr(module.Statements, "_upsert", interrupted)
     with pytest.raises(KeyboardInterrupt):
         run("import_billing", path, "--batch", 4)
     assert Statement.objects.count() == 8
     state = json.loads((tmp_path / "statements.csv.import-state.json").read_text())
     assert state["done"] == 8
-    monkeypatch.setattr(module.Statements, "import_chunk", real)
+    monkeypatch.setattr(module.Statements, "_upsert", real)
     out, err = run("import_billing", path, "--batch", 4, "--resume")
     assert "resuming after 8 records" in err
     assert "7 created, 0 updated, 0 unchanged" in out
