@@ -332,7 +332,18 @@ class Statements(RecordType):
         good = (
             f"FROM {STAGE} s JOIN {account} a ON a.number = s.account_number WHERE {self._good()}"
         )
-        select = f"SELECT a.id, {self._period('s')}, {picked}, %s, %s {good}"
+        # Rows equal to the stored ones are left out before the upsert: ON CONFLICT would
+        # lock (and so write) every conflicting row even when its WHERE leaves it unchanged.
+        same_op = "IS NOT DISTINCT FROM" if postgresql else "IS"
+        values = dict(zip(names, picked.split(", "), strict=True))
+        same = " AND ".join(
+            [f"t.{name} {same_op} {values[name]}" for name in names] + ["t.source = %s"]
+        )
+        unchanged = (
+            f"NOT EXISTS (SELECT 1 FROM {table} t WHERE t.account_id = a.id "
+            f"AND t.period = {self._period('s')} AND {same})"
+        )
+        select = f"SELECT a.id, {self._period('s')}, {picked}, %s, %s {good} AND {unchanged}"
         upsert = (
             f"INSERT INTO {table} (account_id, period, {fields}, source, as_of) {select} "
             f"ON CONFLICT (account_id, period) DO UPDATE SET {updates} WHERE {differs}"
@@ -345,7 +356,7 @@ class Statements(RecordType):
                     cursor.execute(
                         f"WITH up AS ({upsert} RETURNING (xmax = 0) AS inserted) "  # noqa: S608
                         "SELECT count(*) FILTER (WHERE inserted), count(*) FROM up",
-                        [Source.BILLING, as_of_param],
+                        [Source.BILLING, as_of_param, Source.BILLING],
                     )
                     created, written = cursor.fetchone()
             else:
@@ -356,7 +367,7 @@ class Statements(RecordType):
                     f"WHERE {self._good()} AND st.id IS NULL"
                 )
                 created = int(cursor.fetchone()[0])
-                cursor.execute(upsert, [Source.BILLING, as_of_param])
+                cursor.execute(upsert, [Source.BILLING, as_of_param, Source.BILLING])
                 written = cursor.rowcount
         outcome.created += int(created)
         outcome.updated += int(written) - int(created)
