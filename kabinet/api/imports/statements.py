@@ -340,7 +340,7 @@ class Statements(RecordType):
             [f"t.{name} {same_op} {values[name]}" for name in names] + ["t.source = %s"]
         )
         unchanged = (
-            f"NOT EXISTS (SELECT 1 FROM {table} t WHERE t.account_id = a.id "
+            f"NOT EXISTS (SELECT 1 FROM {table} t WHERE t.account_id = a.id "  # noqa: S608
             f"AND t.period = {self._period('s')} AND {same})"
         )
         select = f"SELECT a.id, {self._period('s')}, {picked}, %s, %s {good} AND {unchanged}"
