@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "kabinet.connections",
     "kabinet.documents",
     "kabinet.api",
+    "ninja",  # django-ninja's own static files for the API docs (no CDN); after kabinet.api
     "kabinet.demo",
 ]
 
