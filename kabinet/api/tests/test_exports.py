@@ -130,3 +130,26 @@ def test_reading_status_callbacks(billing: ApiClient, meter) -> None:
     assert (two.status, two.reject_reason) == ("rejected", "Менше за попередній")
     body = billing.post("callbacks/readings", {"records": updates[:2]}).json()
     assert (body["updated"], body["unchanged"]) == (0, 2)
+
+
+@pytest.mark.parametrize("name", ["readings", "users", "appeals"])
+def test_an_export_page_costs_the_same_queries_at_any_size(
+    billing: ApiClient, household, meter, name: str, django_assert_num_queries
+) -> None:
+    def add(n: int) -> None:
+        for v in range(n):
+            reading(meter, value=v)
+            audit("signup.completed", actor=household.user, obj=household.user)
+            Appeal.objects.create(number=f"Z-{name}-{v}-{Appeal.objects.count()}",
+                                  user=household.user, account=household.gas, topic="other",
+                                  text="?", created_at=LONG_AGO)  # fmt: skip
+
+    with override_settings(EXPORT_SETTLE_SECONDS=0):
+        add(2)
+        billing.get(f"export/{name}")  # warm: the key's last_used_at is written once a minute
+        # key, the first unsettled row, the page (users: + their users), the call log
+        with django_assert_num_queries(5 if name == "users" else 4):
+            assert len(billing.get(f"export/{name}").json()["items"]) == 2
+        add(40)
+        with django_assert_num_queries(5 if name == "users" else 4):
+            assert len(billing.get(f"export/{name}").json()["items"]) == 42
