@@ -246,3 +246,15 @@ def test_payments_and_invoices(billing: ApiClient, accounts: None) -> None:
     name = invoice.pdf.name
     assert counts(billing.records("invoices", invoices[:1]).json()) == (0, 0, 1, 0)
     assert Invoice.objects.get().pdf.name == name
+
+
+def test_the_documented_layouts_name_every_field() -> None:
+    from pathlib import Path
+
+    from kabinet.api.imports import RECORD_TYPES
+
+    doc = (Path(__file__).resolve().parents[3] / "docs/billing-integration.md").read_text()
+    for record_type in RECORD_TYPES.values():
+        section = doc.split(f"### `{record_type.name}`", 1)[1].split("###", 1)[0]
+        for field_name in record_type.schema.model_fields:
+            assert f"| `{field_name}` |" in section, (record_type.name, field_name)
