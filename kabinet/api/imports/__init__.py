@@ -16,6 +16,7 @@ from kabinet.core.audit import audit
 
 from .accounts import Accounts
 from .addresses import Addresses
+from .announcements import Announcements
 from .base import MAX_BATCH, Outcome, RecordType, Rejection
 from .contracts import Contracts, ServicePoints
 from .customers import Customers
@@ -39,6 +40,7 @@ RECORD_TYPES: dict[str, RecordType] = {
         Statements(),
         Payments(),
         Invoices(),
+        Announcements(),
     )
 }
 

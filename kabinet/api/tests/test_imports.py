@@ -258,3 +258,26 @@ def test_the_documented_layouts_name_every_field() -> None:
         section = doc.split(f"### `{record_type.name}`", 1)[1].split("###", 1)[0]
         for field_name in record_type.schema.model_fields:
             assert f"| `{field_name}` |" in section, (record_type.name, field_name)
+
+
+def test_announcements(billing: ApiClient) -> None:
+    from kabinet.core.models import Announcement
+
+    Branch.objects.create(code="KR", name="Кременчуцька філія")
+    records = [
+        {"code": "N-1", "title": "Оновлення даних", "body": "Дані оновлюються 1-го числа."},
+        {"code": "N-2", "title": "Відключення", "body": "Вул. Соборна, 10:00–14:00",
+         "branch_code": "KR", "starts_at": "2026-01-10T10:00:00+02:00",
+         "ends_at": "2026-01-10T14:00:00+02:00", "on_login_page": "false"},
+        {"code": "N-3", "title": "?", "body": "?", "branch_code": "NOPE"},
+        {"code": "N-4", "title": "?", "body": "?", "starts_at": "2026-01-10T10:00:00+02:00",
+         "ends_at": "2026-01-09T10:00:00+02:00"},
+    ]  # fmt: skip
+    body = billing.records("announcements", records, mode="partial").json()
+    assert counts(body) == (2, 0, 0, 2)
+    assert [(r["index"], r["field"]) for r in body["rejected"]] == [(2, "branch_code"), (3, "")]
+    n2 = Announcement.objects.get(code="N-2")
+    assert n2.branch is not None and n2.branch.code == "KR" and not n2.on_login_page
+    assert counts(billing.records("announcements", records[:2]).json()) == (0, 0, 2, 0)
+    records[0]["body"] = "Дані оновлюються 2-го числа."
+    assert counts(billing.records("announcements", records[:2]).json()) == (0, 1, 1, 0)
