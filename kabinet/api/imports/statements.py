@@ -287,12 +287,20 @@ class Statements(RecordType):
                     f"LEFT JOIN {account} a ON a.number = s.account_number "
                     f"WHERE a.id IS NULL AND {self._good()}"
                 )
+            # A hash aggregate says whether any key repeats; only then the sort names them.
+            key = f"s.account_number, {self._period('s')}"
             cursor.execute(
-                "SELECT idx, first FROM (SELECT s.idx, min(s.idx) OVER "  # noqa: S608
-                f"(PARTITION BY s.account_number, {self._period('s')}) AS first "
-                f"FROM {STAGE} s WHERE {self._good()}) t WHERE idx <> first ORDER BY idx"
+                f"SELECT EXISTS (SELECT 1 FROM {STAGE} s WHERE {self._good()} "  # noqa: S608
+                f"GROUP BY {key} HAVING count(*) > 1)"
             )
-            repeated = cursor.fetchall()
+            repeated = []
+            if cursor.fetchone()[0]:
+                cursor.execute(
+                    "SELECT idx, first FROM (SELECT s.idx, min(s.idx) OVER "  # noqa: S608
+                    f"(PARTITION BY {key}) AS first "
+                    f"FROM {STAGE} s WHERE {self._good()}) t WHERE idx <> first ORDER BY idx"
+                )
+                repeated = cursor.fetchall()
             for index, first in repeated:
                 outcome.reject(int(index), "", f"the same key as record {first}")
             if repeated:
