@@ -100,3 +100,17 @@ def test_a_server_error_is_json_without_a_trace(billing: ApiClient, monkeypatch)
     error = assert_error(response, 500, "error")
     assert "secret internals" not in response.content.decode()
     assert error["message"]
+
+
+def test_posts_need_the_key_not_a_csrf_token() -> None:
+    """SECURITY.md 32: the token API is the one place without CSRF, as no cookie is used."""
+    _key, raw = make_key()
+    client = Client(enforce_csrf_checks=True)
+    response = client.post(
+        "/api/v1/import/customers",
+        {"records": []},
+        content_type="application/json",
+        headers={"X-Api-Key": raw},
+    )
+    assert response.status_code == 200
+    assert "Set-Cookie" not in response
