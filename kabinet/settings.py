@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "kabinet.connections",
     "kabinet.documents",
     "kabinet.api",
+    "ninja",  # django-ninja's own static files for the API docs (no CDN); after kabinet.api
     "kabinet.demo",
 ]
 
@@ -93,6 +94,7 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "kabinet.identity.middleware.SessionRulesMiddleware",
+    "kabinet.api.middleware.ApiCallLogMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "kabinet.core.middleware.PrivatePagesMiddleware",

@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from kabinet.api.v1 import api as integration_api
 from kabinet.core import views as core_views
 from kabinet.identity.staff_otp import StaffOTPAdminSite
 
@@ -24,6 +25,7 @@ urlpatterns = [
     path("", include("kabinet.documents.urls")),  # invoices, statements, stored documents
     path("connections/", include("kabinet.connections.urls")),
     path("admin/", admin.site.urls),
+    path("api/", integration_api.urls),  # the integration API: /api/v1/…, docs at /api/docs
     path("captcha/", include("captcha.urls")),  # the captcha's images (company sign-up)
     path("healthz", core_views.healthz, name="healthz"),
     path("", include("kabinet.notify.urls")),

@@ -292,6 +292,8 @@ class AnnouncementQuerySet(models.QuerySet["Announcement"]):
 class Announcement(models.Model):
     """A notice from the utility: the data-update schedule, the readings deadline, outages."""
 
+    # Billing's own key for announcements it sends (empty for those written in the back office).
+    code = models.CharField(_("billing code"), max_length=40, blank=True, db_index=True)
     title = models.CharField(_("title (Ukrainian)"), max_length=200)
     body = models.TextField(_("text (Ukrainian)"))
     title_ru = models.CharField(_("title (Russian)"), max_length=200, blank=True)
@@ -317,6 +319,11 @@ class Announcement(models.Model):
         verbose_name = _("announcement")
         verbose_name_plural = _("announcements")
         ordering = ["-starts_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["code"], condition=~models.Q(code=""), name="announcement_unique_code"
+            )
+        ]
 
     def __str__(self) -> str:
         return self.title

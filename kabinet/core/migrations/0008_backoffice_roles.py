@@ -33,6 +33,7 @@ class Migration(migrations.Migration):
         ("payments", "0001_initial"),
         ("documents", "0002_stored_documents_signatures"),
         ("connections", "0001_initial"),
+        ("api", "0001_initial"),
     ]
 
     operations = [migrations.RunPython(sync, migrations.RunPython.noop)]

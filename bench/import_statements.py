@@ -1,0 +1,169 @@
+"""The heavy import: N monthly statement rows from a CSV file through `manage.py import_billing`,
+side by side with PostgreSQL's own COPY of the same file into a bare table, in the same run.
+
+Reports rows per second of both, the ratio, and the import's peak memory (max RSS of the
+`import_billing` process). Targets (issue #10): ≥ 100,000 rows/s and ≥ 30% of raw COPY on
+PostgreSQL, ≥ 50,000 rows/s on SQLite, under 300 MB whatever the size. Usage:
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/kabinet_bench_import \\
+        .venv/bin/python bench/import_statements.py --rows 1000000
+    make -C bench import ROWS=200000
+
+The database named by DATABASE_URL (or the SQLite file under DATA_DIR) is migrated and its
+statements and bench accounts are replaced: point it at a database of its own.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import os
+import random
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kabinet.settings")
+MONTHS = 36
+
+
+def setup_accounts(count: int) -> list[str]:
+    import datetime as dt
+
+    from django.db import transaction
+
+    from kabinet.billing.models import Statement
+    from kabinet.core.models import Branch, Building, Settlement, Street
+    from kabinet.customers.models import Account, Customer
+
+    with transaction.atomic():
+        Statement.objects.filter(account__number__startswith="BENCH").delete()
+        branch, _ = Branch.objects.get_or_create(code="BENCH", defaults={"name": "Bench"})
+        settlement, _ = Settlement.objects.get_or_create(branch=branch, name="Bench")
+        street, _ = Street.objects.get_or_create(settlement=settlement, name="Bench")
+        building, _ = Building.objects.get_or_create(street=street, number="1")
+        have = Account.objects.filter(number__startswith="BENCH").count()
+        if have < count:
+            customers = Customer.objects.bulk_create(
+                [
+                    Customer(code=f"BENCH{i:08d}", kind="individual", name="Bench")
+                    for i in range(have, count)
+                ],
+                batch_size=5000,
+            )
+            Account.objects.bulk_create(
+                [
+                    Account(
+                        number=f"BENCH{i:08d}",
+                        service="gas",
+                        customer=c,
+                        building=building,
+                        opened_on=dt.date(2020, 1, 1),
+                    )
+                    for i, c in zip(range(have, count), customers, strict=True)
+                ],
+                batch_size=5000,
+            )
+    return [f"BENCH{i:08d}" for i in range(count)]
+
+
+def write_file(path: Path, numbers: list[str], rows: int) -> None:
+    rnd = random.Random(1)
+    with path.open("w", newline="") as f:
+        writer = csv.writer(f)
+        writer.writerow(["account_number", "period", "volume", "opening_balance", "charged",
+                         "paid", "closing_balance", "tariff"])  # fmt: skip
+        written = 0
+        for month in range(MONTHS):
+            period = f"{2023 + month // 12}-{month % 12 + 1:02d}"
+            for number in numbers:
+                if written == rows:
+                    return
+                charged = rnd.randint(1000, 300000) / 100
+                money = f"{charged:.2f}"
+                volume = f"{charged / 7.96:.3f}"
+                writer.writerow([number, period, volume, "0.00", money, money, "0.00", "7.96000"])
+                written += 1
+
+
+def raw_copy_seconds(path: Path) -> float:
+    """PostgreSQL's own COPY of the same file into a bare (logged, index-free) table."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TABLE IF EXISTS bench_bare_copy")
+        cursor.execute(
+            "CREATE TABLE bench_bare_copy (account_number text, period text, "
+            "volume text, opening_balance text, charged text, paid text, "
+            "closing_balance text, tariff text)"
+        )
+    raw = connection.connection
+    started = time.perf_counter()
+    with (
+        raw.cursor() as cursor,
+        cursor.copy("COPY bench_bare_copy FROM STDIN WITH (FORMAT csv, HEADER true)") as copy,
+        path.open("rb") as f,
+    ):
+        while block := f.read(1 << 20):
+            copy.write(block)
+    raw.commit()
+    seconds = time.perf_counter() - started
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TABLE bench_bare_copy")
+    return seconds
+
+
+def run_import(path: Path) -> tuple[float, float, str]:
+    started = time.perf_counter()
+    result = subprocess.run(
+        [sys.executable, "manage.py", "import_billing", str(path)],
+        cwd=ROOT, capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    seconds = time.perf_counter() - started
+    peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    return seconds, peak_mb, result.stdout.strip()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    args = parser.parse_args()
+
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+
+    call_command("migrate", verbosity=0)
+    accounts = -(-args.rows // MONTHS)
+    numbers = setup_accounts(accounts)
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "statements-bench.csv"
+        write_file(path, numbers, args.rows)
+        size_mb = path.stat().st_size / 1e6
+        print(f"{args.rows:,} statement rows ({accounts:,} accounts x up to {MONTHS} months), "
+              f"{size_mb:,.0f} MB CSV, {connection.vendor}")  # fmt: skip
+        copy_s = raw_copy_seconds(path) if connection.vendor == "postgresql" else None
+        connection.close()
+        first_s, peak_mb, summary = run_import(path)
+        print(f"  import_billing (new rows):      {args.rows / first_s:>10,.0f} rows/s "
+              f"({first_s:,.1f} s), peak memory {peak_mb:,.0f} MB")  # fmt: skip
+        print(f"    {summary}")
+        again_s, peak2_mb, summary2 = run_import(path)
+        print(f"  import_billing (same file again): {args.rows / again_s:>8,.0f} rows/s "
+              f"({again_s:,.1f} s), peak memory {peak2_mb:,.0f} MB")  # fmt: skip
+        print(f"    {summary2}")
+        if copy_s is not None:
+            print(f"  PostgreSQL COPY, bare table:    {args.rows / copy_s:>10,.0f} rows/s "
+                  f"({copy_s:,.1f} s)")  # fmt: skip
+            print(f"  import ÷ COPY: {copy_s / first_s:.0%} (new), {copy_s / again_s:.0%} (again)")
+
+
+if __name__ == "__main__":
+    main()
