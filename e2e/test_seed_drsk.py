@@ -276,13 +276,20 @@ def test_an_individual_applies_for_a_connection_signs_and_pays(
     stamped = page.request.get(base + f"/documents/{document.pk}/stamped/")
     assert stamped.ok and stamped.body().startswith(b"%PDF-")
 
-    # the fee is paid: the utility confirms it; the works, the act, completed
+    # the applicant pays the fee online (the sandbox provider's hosted page); the paid order
+    # starts the works; then the act, completed
     page.goto(base + f"/connections/{application.pk}/")
     expect(page.locator(".stage")).to_have_text("Очікує оплати")
     expect(page.locator("main")).to_contain_text("550")
-    _staff_act(office, base, application, "payment")
-    office.fill("#id_payment_reference", "ПП-1001")
-    _staff_submit(office)
+    page.locator("#pay-fee").click()
+    expect(page.locator("#sandbox-amount")).to_contain_text("550.00")
+    page.fill("#card", "4242 4242 4242 4242")
+    page.fill("#exp", "12/30")
+    page.fill("#cvv", "123")
+    page.locator("#sandbox-pay").click()
+    expect(page.locator("#order-status")).to_contain_text("Оплата пройшла успішно")
+    page.goto(base + f"/connections/{application.pk}/")
+    expect(page.locator(".stage")).to_have_text("Виконуються роботи")
     for _ in range(2):
         _staff_act(office, base, application, "next")
         _staff_submit(office)

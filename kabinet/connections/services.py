@@ -26,6 +26,8 @@ from kabinet.documents.services import (
 from kabinet.identity.models import User
 from kabinet.notify.models import Channel
 from kabinet.notify.services import message_render_and_queue
+from kabinet.payments.models import PaymentOrder
+from kabinet.payments.services import payment_order_create
 
 from .models import (
     DATA_FIELDS,
@@ -481,3 +483,42 @@ def connection_payment_confirmed(
             amount=str(amount if amount is not None else locked.fee_amount),
         )
     return locked
+
+
+def connection_order_paid(*, order: PaymentOrder) -> None:
+    """An online payment of the fee (payments.PAID_HANDLERS), in the payment's transaction.
+    A payment that no longer fits (staff moved the stage, or the fee changed) is kept by the
+    payments app all the same and recorded here for staff to settle, never refused."""
+    application = ConnectionApplication.objects.filter(number=order.reference).first()
+    if application is None:
+        audit("connection.payment_unmatched", obj=order, reference=order.reference[:40])
+        return
+    try:
+        connection_payment_confirmed(
+            application=application, payment_reference=order.order_id, amount=order.amount
+        )
+    except StageError as exc:
+        audit(
+            "connection.payment_unmatched",
+            obj=application,
+            order_id=order.order_id,
+            amount=str(order.amount),
+            reason=str(exc),
+        )
+
+
+def connection_fee_order_create(
+    *, application: ConnectionApplication, user: User, request: HttpRequest | None = None
+) -> PaymentOrder:
+    """A payment order for the application's fee, in the payments flow."""
+    if application.stage != Stage.AWAITING_PAYMENT or not application.fee_amount:
+        raise StageError(application.stage)
+    return payment_order_create(
+        user=user,
+        amount=application.fee_amount,
+        domain="connection",
+        reference=application.number,
+        purpose=_("Grid connection fee, application %(number)s")
+        % {"number": application.registration_number or application.number},
+        request=request,
+    )

@@ -10,6 +10,7 @@ urlpatterns: list[URLPattern] = [
     path("<int:pk>/step/<slug:step>/", views.application_step, name="step"),
     path("<int:pk>/documents/", views.application_documents, name="documents"),
     path("<int:pk>/review/", views.application_review, name="review"),
+    path("<int:pk>/pay/", views.application_pay, name="pay"),
     path("<int:pk>/issued/<int:issued_pk>/sign/", signing.sign_start, name="sign"),
     path("<int:pk>/issued/<int:issued_pk>/sign/code/", signing.sign_confirm, name="sign_confirm"),
     path(

@@ -7,6 +7,7 @@ from typing import Any, cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -16,6 +17,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from kabinet.core.models import UtilityProfile
 from kabinet.identity.models import User
+from kabinet.payments.pay import allow_providers, checkout
 
 from . import services
 from .forms import DocumentsForm, step_form
@@ -151,5 +153,22 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "application": application,
             "timeline": timeline(application),
             "next_step": applicant_next_step(application),
+            "payments_on": UtilityProfile.get().payments_enabled,
         },
     )
+
+
+@login_required
+@require_POST
+@allow_providers
+def application_pay(request: HttpRequest, pk: int) -> HttpResponse:
+    """Pay the connection fee online: to the provider's page, back to the order's status."""
+    application = get_object_or_404(_own(request), pk=pk)
+    try:
+        order = services.connection_fee_order_create(
+            application=application, user=_user(request), request=request
+        )
+    except (services.StageError, ValidationError):
+        messages.error(request, _("This application has no fee to pay now."))
+        return redirect("connections:detail", application.pk)
+    return checkout(request, order)

@@ -6,11 +6,11 @@ import datetime as dt
 from decimal import Decimal
 from typing import TYPE_CHECKING, cast
 
-from django.db.models import Sum
 from django.utils.translation import gettext as _
 
-from kabinet.billing.models import Invoice, Payment, Statement
-from kabinet.core.periods import add_months, month_start
+from kabinet.billing.models import Invoice, Statement
+from kabinet.billing.reconciliation import reconciliation_for
+from kabinet.core.periods import add_months
 from kabinet.customers.models import Account, Contract, Customer
 from kabinet.identity.models import User
 
@@ -126,50 +126,30 @@ def contract_invoice_data(invoice: Invoice, contract: Contract) -> InvoiceData:
 def reconciliation_data(
     *, accounts: list[int], customer: Customer, subject: str, start: dt.date, end: dt.date
 ) -> ReconciliationData:
-    """Opening balance at `start`, each month's charge and each payment to `end` (3 queries)."""
-    first, last = month_start(start), month_start(end)
-    statements = list(
-        Statement.objects.filter(account_id__in=accounts, period__gte=first, period__lte=last)
-        .values("period")
-        .annotate(charged=Sum("charged"))
-        .order_by("period")
+    """The same statement as the contract's Balance tab (billing.reconciliation), laid out
+    for the PDF: from `start`'s month to `end`'s month (3 queries)."""
+    statement = reconciliation_for(
+        accounts=Account.objects.filter(pk__in=accounts), start=start, end=end
     )
-    opening = Decimal(0)
-    first_rows = Statement.objects.filter(account_id__in=accounts, period=first).aggregate(
-        total=Sum("opening_balance")
-    )
-    if first_rows["total"] is not None:
-        opening = first_rows["total"]
-    payments = list(
-        Payment.objects.filter(account_id__in=accounts, paid_on__gte=start, paid_on__lte=end)
-        .order_by("paid_on", "id")
-        .values("paid_on", "amount", "channel")
-    )
-    channels = dict(Payment.Channel.choices)
     rows = [
         StatementRow(
-            day=add_months(s["period"], 1) - dt.timedelta(days=1),
-            description=_("Charges for %(period)s") % {"period": f"{s['period']:%m.%Y}"},
-            charged=s["charged"],
-            paid=Decimal(0),
+            day=entry.day,
+            description=(
+                _("Charges for %(period)s") % {"period": f"{entry.day:%m.%Y}"}
+                if entry.is_charge
+                else _("Payment (%(channel)s)") % {"channel": entry.channel}
+            ),
+            charged=entry.charged,
+            paid=entry.paid,
         )
-        for s in statements
-    ] + [
-        StatementRow(
-            day=pay["paid_on"],
-            description=_("Payment (%(channel)s)") % {"channel": channels.get(pay["channel"], "")},
-            charged=Decimal(0),
-            paid=pay["amount"],
-        )
-        for pay in payments
+        for entry in statement.entries
     ]
-    rows.sort(key=lambda r: (r.day, r.paid > 0))
     return ReconciliationData(
         customer=customer.name,
         customer_tax_id=tax_id(customer),
         subject=subject,
-        start=start,
-        end=end,
-        opening_balance=opening,
+        start=statement.start,
+        end=statement.end,
+        opening_balance=statement.opening,
         rows=rows,
     )

@@ -18,10 +18,11 @@ from django.views.decorators.http import require_POST
 
 from kabinet.billing.models import Invoice
 from kabinet.core.models import UtilityProfile
+from kabinet.customers import roles
 from kabinet.customers.selectors import links_for, links_with_current
 from kabinet.identity.models import User
 
-from .access import contract_for
+from .access import contract_for, require_pay
 from .debts import account_debt, contract_debt
 from .forms import ContractPayForm, PayForm
 from .models import OrderStatus, PaymentOrder, PaymentRules
@@ -50,7 +51,7 @@ def allow_providers(view: Any) -> Any:
     return wrapped
 
 
-def _checkout(request: HttpRequest, order: PaymentOrder) -> HttpResponse:
+def checkout(request: HttpRequest, order: PaymentOrder) -> HttpResponse:
     """Start the order at its provider and send the customer there."""
     # Real providers get addresses built from SITE_URL, never from the Host header; the local
     # sandbox calls back the very server the customer is on (the demo, the browser tests).
@@ -77,6 +78,7 @@ def account_pay(request: HttpRequest, pk: int) -> HttpResponse:
     user = cast(User, request.user)
     links, current = links_with_current(user, pk)
     account = current.account
+    require_pay(user, account)
     rules = PaymentRules.get()
     debt = account_debt(account, rules=rules, today=timezone.localdate())
     form = PayForm(request.POST or None, rules=rules, debt=debt.payable)
@@ -95,7 +97,7 @@ def account_pay(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
-            return _checkout(request, order)
+            return checkout(request, order)
     return render(
         request,
         "payments/account_pay.html",
@@ -128,7 +130,7 @@ def _invoice_initial(contract_pk: int, invoice_pk: str | None) -> tuple[Invoice 
 @allow_providers
 def contract_pay(request: HttpRequest, pk: int) -> HttpResponse:
     user = cast(User, request.user)
-    contract = contract_for(user, pk)
+    contract = contract_for(user, pk, action=roles.PAY)
     rules = PaymentRules.get()
     debt = contract_debt(contract, rules=rules, today=timezone.localdate())
     invoice, initial = _invoice_initial(contract.pk, request.GET.get("invoice"))
@@ -153,7 +155,7 @@ def contract_pay(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
-            return _checkout(request, order)
+            return checkout(request, order)
     return render(
         request,
         "payments/contract_pay.html",
@@ -201,7 +203,7 @@ def order_retry(request: HttpRequest, order_id: str) -> HttpResponse:
     found = _own_order(request, order_id)
     if found.status != OrderStatus.CREATED:
         return redirect("payments:order", found.order_id)
-    return _checkout(request, found)
+    return checkout(request, found)
 
 
 urlpatterns: list[URLPattern] = [

@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
 from kabinet.billing.models import Payment, Source
@@ -156,6 +157,17 @@ def _record_payment(order: PaymentOrder) -> None:
     order.recorded_payment = payment
 
 
+# Domains whose paid orders move something on, and the service that does it (a dotted path:
+# payments imports nothing of the domains that use it). Called in the transaction that
+# credits the order; the service must never refuse a payment that really happened.
+PAID_HANDLERS = {"connection": "kabinet.connections.services.connection_order_paid"}
+
+
+def _domain_paid(order: PaymentOrder) -> None:
+    if path := PAID_HANDLERS.get(order.domain):
+        import_string(path)(order=order)
+
+
 def _transition(order: PaymentOrder, notice: Notice) -> bool:
     """Apply the notice to the locked order; True when something changed."""
     status = order.status
@@ -166,6 +178,7 @@ def _transition(order: PaymentOrder, notice: Notice) -> bool:
         order.paid_at = timezone.now()
         order.transaction_id = notice.transaction_id or order.transaction_id
         _record_payment(order)
+        _domain_paid(order)
         return True
     if notice.status == OrderStatus.REVERSED:
         if status == OrderStatus.REVERSED:

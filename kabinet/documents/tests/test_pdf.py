@@ -217,3 +217,34 @@ def test_a_contracts_reconciliation_sums_its_accounts(client, company, utility):
     assert "Акт сверки с 01.10.2025 по 31.10.2025" in text
     assert "15,00" in text and "140,00" in text and "45,00" in text and "110,00" in text
     assert "Задолженность ТОВ «Водограй»" in text
+
+
+def test_the_pdf_and_the_balance_tab_tell_the_same_statement(client, company, utility):
+    """One reconciliation (billing.reconciliation) behind the contract's Balance tab and its
+    PDF: an opening balance taken from the month before the period, not the period's own."""
+    for period, opening, charged, closing in (
+        (dt.date(2025, 9, 1), "0.00", "70.00", "70.00"),
+        # billing's October opening disagrees with September's closing (a recalculation)
+        (dt.date(2025, 10, 1), "65.00", "100.00", "170.00"),
+    ):
+        Statement.objects.create(
+            account=company.account,
+            period=period,
+            opening_balance=Decimal(opening),
+            charged=Decimal(charged),
+            closing_balance=Decimal(closing),
+            as_of=timezone.now(),
+        )
+    client.force_login(company.user)
+    tab = client.get(
+        reverse("customers:contract_balance", args=[company.contract.pk]),
+        {"start": "2025-10", "end": "2025-10"},
+    )
+    statement = tab.context["statement"]
+    pdf = client.get(
+        reverse("documents:contract_reconciliation_pdf", args=[company.contract.pk])
+        + "?start=2025-10-01&end=2025-10-31"
+    )
+    text = pdf_text(pdf.content)
+    assert statement.opening == Decimal("70.00") and statement.closing == Decimal("170.00")
+    assert "70,00" in text and "170,00" in text and "65,00" not in text

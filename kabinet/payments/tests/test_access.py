@@ -14,6 +14,8 @@ from django.utils import timezone
 
 from kabinet.billing.models import Invoice, Payment, Statement
 from kabinet.core.periods import add_months, month_start
+from kabinet.customers.models import Role
+from kabinet.customers.tests import business_cast
 from kabinet.payments.models import OrderStatus, PaymentOrder
 
 from .conftest import make_debt
@@ -166,3 +168,26 @@ def test_contract_pages_issue_a_fixed_number_of_queries(client, paid, page):
     small = count_queries(client, url)
     grow_history(company.account, months=30, payments=40)
     assert count_queries(client, url) == small
+
+
+@pytest.mark.parametrize(
+    ("role", "may_pay"),
+    [(Role.VIEW, False), (Role.READINGS, False), (Role.PAY, True), (Role.FULL, True)],
+)
+def test_a_colleague_pays_only_when_the_company_role_allows(
+    client, utility, company, role, may_pay
+):
+    colleague = business_cast.colleague(company.customer, role)
+    client.force_login(colleague)
+    pages = [
+        reverse("payments:contract_pay", args=[company.contract.pk]),
+        reverse("payments:account_pay", args=[company.account.pk]),
+    ]
+    for url in pages:
+        assert client.get(url).status_code == (200 if may_pay else 403), url
+        if not may_pay:
+            assert client.post(url, {"amount": "10"}).status_code == 403
+    assert may_pay or not PaymentOrder.objects.filter(user=colleague).exists()
+    # every role may still read the contract's documents
+    statement = reverse("documents:contract_reconciliation_pdf", args=[company.contract.pk])
+    assert client.get(statement).status_code == 200
