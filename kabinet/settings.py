@@ -297,9 +297,6 @@ SMS_API_TOKEN = env("SMS_API_TOKEN")
 SMS_SENDER = env("SMS_SENDER", "Kabinet")
 SMS_API_URL = env("SMS_API_URL")  # empty: the provider's public address
 SMS_TIMEOUT = float(env("SMS_TIMEOUT", "10"))
-# Uploads are scanned by ClamAV's clamd when set ("host:3310"), SECURITY.md 24 (core/virusscan.py)
-CLAMD_ADDRESS = env("CLAMD_ADDRESS", "")
-CLAMD_TIMEOUT = float(env("CLAMD_TIMEOUT", "10"))
 SMS_GLOBAL_PER_HOUR = int(env("SMS_GLOBAL_PER_HOUR", "2000"))  # a ceiling against SMS pumping
 NOTIFY_MAX_ATTEMPTS = int(env("NOTIFY_MAX_ATTEMPTS", "8"))
 NOTIFY_KEEP_SENT_BODIES = env_bool("NOTIFY_KEEP_SENT_BODIES", False)

@@ -20,12 +20,12 @@ from django.utils.translation import gettext as _
 
 from kabinet.core.audit import audit, client_ip
 from kabinet.core.uploads import FILE_TYPES, upload_check
+from kabinet.core.virusscan import ScannerUnavailable, scanner
 from kabinet.identity.codes import code_issue, code_verify
 from kabinet.identity.models import OneTimeCode, User
 from kabinet.notify.models import Channel
 
 from .models import CertificateSignature, ScanStatus, SimpleSignature, StoredDocument
-from .scanning import ScannerUnavailable, scanner
 
 logger = logging.getLogger("kabinet.documents")
 

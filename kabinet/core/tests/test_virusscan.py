@@ -15,7 +15,7 @@ from django.urls import reverse
 
 from kabinet.appeals.models import AppealAttachment, AppealTopic, ScanStatus
 from kabinet.appeals.services import appeal_create
-from kabinet.core.virusscan import ClamdScanner, ScanUnavailable, stream_scan
+from kabinet.core.virusscan import ClamdScanner, ScannerUnavailable, stream_scan
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 VIRUS = b"X5O!P%@AP[4\\PZX54(P^)7CC)7}$EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*"
@@ -52,6 +52,7 @@ def clamd(settings) -> Iterator[str]:
     thread.start()
     address = f"127.0.0.1:{server.server_address[1]}"
     settings.CLAMD_ADDRESS = address
+    settings.VIRUS_SCANNER = "clamd"
     FakeClamd.received = []
     yield address
     server.shutdown()
@@ -67,24 +68,23 @@ def free_port() -> int:
 
 
 def test_the_adapter_streams_the_file_in_chunks_and_reads_the_verdict(clamd):
-    host, port = clamd.split(":")
-    engine = ClamdScanner(host, int(port), timeout=5)
-    import io
-
+    engine = ClamdScanner(host=clamd, timeout=5)
     big = b"a" * 200_000  # more than one chunk
-    assert engine.scan(io.BytesIO(big)) is None
+    assert engine.scan(big).clean
     assert FakeClamd.received[-1] == big
-    assert engine.scan(io.BytesIO(VIRUS)) == "Eicar-Test-Signature"
+    found = engine.scan(VIRUS)
+    assert not found.clean and "Eicar-Test-Signature" in found.detail
 
 
 def test_an_unreachable_clamd_is_unavailable_and_the_file_pending(settings):
     import io
 
-    with pytest.raises(ScanUnavailable):
-        ClamdScanner("127.0.0.1", free_port(), timeout=1).scan(io.BytesIO(b"x"))
+    with pytest.raises(ScannerUnavailable):
+        ClamdScanner(host=f"127.0.0.1:{free_port()}", timeout=1).scan(b"x")
+    settings.VIRUS_SCANNER = "clamd"
     settings.CLAMD_ADDRESS = f"127.0.0.1:{free_port()}"
     assert stream_scan(io.BytesIO(b"x")) == ScanStatus.PENDING
-    settings.CLAMD_ADDRESS = ""
+    settings.VIRUS_SCANNER = "none"
     assert stream_scan(io.BytesIO(b"x")) == ScanStatus.UNSCANNED
 
 
@@ -113,6 +113,7 @@ def test_a_quarantined_file_is_not_served_until_the_scan_releases_it(
     client, utility, household, settings, tmp_path
 ):
     settings.MEDIA_ROOT = str(tmp_path)
+    settings.VIRUS_SCANNER = "clamd"
     settings.CLAMD_ADDRESS = f"127.0.0.1:{free_port()}"  # clamd is down at upload
     appeal = appeal_create(
         user=household.user,

@@ -16,9 +16,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from kabinet.core.testing import Household
+from kabinet.core.virusscan import EICAR, ClamdScanner, ScannerUnavailable
 
 from ..models import ScanStatus
-from ..scanning import EICAR, ClamdScanner, ScannerUnavailable
 from ..services import document_scan, document_store, upload_validate
 
 PDF = b"%PDF-1.4\n% a tiny test file\n"
