@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import partial
 from itertools import pairwise
 from typing import cast
 
@@ -152,6 +154,34 @@ def _submitted(form: ReadingForm, error: services.ReadingError) -> None:
         form.add_error(name, str(message))
 
 
+def _save(
+    request: HttpRequest,
+    form: ReadingForm,
+    save: Callable[..., object],
+    cab: Cabinet,
+    previous: Reading | None,
+    needs: set[str],
+) -> ReadingForm | None:
+    """Run `save` (reading_submit or reading_edit) with the form's values: None when saved,
+    else the form again, asking what the rules need and with their reasons by the fields."""
+    try:
+        save(
+            user=cab.user,
+            texts=form.texts(),
+            confirm_rollover=form.confirmed("rollover"),
+            confirm_jump=form.confirmed("jump"),
+            request=request,
+        )
+    except services.ReadingError as error:
+        again = ReadingForm(
+            request.POST, meter=form.meter, previous=previous, needs=needs | error.needs
+        )
+        again.is_valid()
+        _submitted(again, error)
+        return again
+    return None
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def reading_add(request: HttpRequest, pk: int, meter_pk: int) -> HttpResponse:
@@ -162,24 +192,13 @@ def reading_add(request: HttpRequest, pk: int, meter_pk: int) -> HttpResponse:
     needs = {n for n in ("rollover", "jump") if request.POST.get(f"confirm_{n}") is not None}
     form = ReadingForm(request.POST or None, meter=meter, previous=previous, needs=needs)
     if request.method == "POST" and form.is_valid():
-        try:
-            services.reading_submit(
-                meter=meter,
-                user=cab.user,
-                texts=form.texts(),
-                confirm_rollover=form.confirmed("rollover"),
-                confirm_jump=form.confirmed("jump"),
-                request=request,
-            )
-        except services.ReadingError as error:
-            form = ReadingForm(
-                request.POST, meter=meter, previous=previous, needs=needs | error.needs
-            )
-            form.is_valid()
-            _submitted(form, error)
-        else:
+        refused = _save(
+            request, form, partial(services.reading_submit, meter=meter), cab, previous, needs
+        )
+        if refused is None:
             messages.success(request, _("The reading is saved and sent to the inspector."))
             return redirect("metering:meters", pk)
+        form = refused
     return _reading_page(request, cab, meter, form, previous=previous)
 
 
@@ -202,24 +221,13 @@ def reading_edit(request: HttpRequest, pk: int, reading_pk: int) -> HttpResponse
     if request.method == "POST" and request.POST.get("delete"):
         return _delete(request, cab, reading, pk)
     if request.method == "POST" and form.is_valid():
-        try:
-            services.reading_edit(
-                reading=reading,
-                user=cab.user,
-                texts=form.texts(),
-                confirm_rollover=form.confirmed("rollover"),
-                confirm_jump=form.confirmed("jump"),
-                request=request,
-            )
-        except services.ReadingError as error:
-            form = ReadingForm(
-                request.POST, meter=meter, previous=previous, needs=needs | error.needs
-            )
-            form.is_valid()
-            _submitted(form, error)
-        else:
+        refused = _save(
+            request, form, partial(services.reading_edit, reading=reading), cab, previous, needs
+        )
+        if refused is None:
             messages.success(request, _("The reading is corrected."))
             return redirect("metering:meters", pk)
+        form = refused
     return _reading_page(
         request, cab, meter, form, previous=previous, reading=reading, locked=locked
     )
