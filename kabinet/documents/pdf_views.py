@@ -8,6 +8,7 @@ import datetime as dt
 from typing import cast
 
 from django.contrib.auth.decorators import login_required
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import URLPattern, path
@@ -136,7 +137,12 @@ def contract_invoice_pdf(request: HttpRequest, pk: int, invoice_pk: int) -> Http
     from kabinet.payments.access import contract_for
 
     contract = contract_for(cast(User, request.user), pk)
-    invoice = Invoice.objects.filter(pk=invoice_pk, contract=contract).first()
+    # the contract's own invoices and its accounts' (as the Invoices tab lists them)
+    invoice = (
+        Invoice.objects.filter(Q(contract=contract) | Q(account__contract=contract))
+        .filter(pk=invoice_pk)
+        .first()
+    )
     if invoice is None:
         raise Http404
     language = get_language() or "uk"

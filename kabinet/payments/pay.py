@@ -9,6 +9,7 @@ from typing import Any, cast
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import URLPattern, path, reverse
@@ -116,7 +117,12 @@ def account_pay(request: HttpRequest, pk: int) -> HttpResponse:
 def _invoice_initial(contract_pk: int, invoice_pk: str | None) -> tuple[Invoice | None, dict]:
     if not invoice_pk or not invoice_pk.isdigit():
         return None, {}
-    invoice = Invoice.objects.filter(pk=int(invoice_pk), contract_id=contract_pk).first()
+    # the contract's own invoices and its accounts' (as the Invoices tab lists them)
+    invoice = (
+        Invoice.objects.filter(Q(contract_id=contract_pk) | Q(account__contract_id=contract_pk))
+        .filter(pk=int(invoice_pk))
+        .first()
+    )
     if invoice is None:
         raise Http404
     return invoice, {

@@ -248,3 +248,29 @@ def test_the_pdf_and_the_balance_tab_tell_the_same_statement(client, company, ut
     text = pdf_text(pdf.content)
     assert statement.opening == Decimal("70.00") and statement.closing == Decimal("170.00")
     assert "70,00" in text and "170,00" in text and "65,00" not in text
+
+
+def test_an_invoice_of_an_account_under_the_contract_prints_and_prefills_the_payment(
+    client, company, utility
+):
+    """The Invoices tab lists the contract's invoices and its accounts'; both print and pay."""
+    from kabinet.billing.models import Invoice
+
+    invoice = Invoice.objects.create(
+        number="AC-77",
+        account=company.account,
+        period=dt.date(2025, 10, 1),
+        issued_on=dt.date(2025, 11, 1),
+        amount=Decimal("321.50"),
+        as_of=timezone.now(),
+    )
+    client.force_login(company.user)
+    pdf = client.get(
+        reverse("documents:contract_invoice_pdf", args=[company.contract.pk, invoice.pk])
+    )
+    assert pdf.status_code == 200 and "321,50" in pdf_text(pdf.content)
+    pay = client.get(
+        reverse("payments:contract_pay", args=[company.contract.pk]), {"invoice": invoice.pk}
+    )
+    assert pay.status_code == 200
+    assert pay.context["form"].initial["invoice_number"] == "AC-77"
