@@ -315,6 +315,16 @@ def service_order_answer(
         )
 
 
+def service_order_payment_received(*, order: Any) -> None:
+    """An online payment of the order (payments.PAID_HANDLERS passes the paid PaymentOrder,
+    whose reference is the service order's number), in the payment's transaction."""
+    found = ServiceOrder.objects.filter(pk=int(order.reference)).first()
+    if found is None or found.paid_at is not None:
+        audit("service_order.payment_unmatched", obj=order, reference=order.reference[:40])
+        return
+    service_order_paid(order=found, amount=order.amount, request=None)
+
+
 def service_order_paid(
     *, order: ServiceOrder, amount: Decimal, request: HttpRequest | None
 ) -> None:

@@ -4,11 +4,13 @@ order's status page the provider sends the customer back to."""
 from __future__ import annotations
 
 import functools
+from decimal import Decimal
 from typing import Any, cast
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -21,6 +23,7 @@ from kabinet.billing.models import Invoice
 from kabinet.core.models import UtilityProfile
 from kabinet.customers import roles
 from kabinet.customers.selectors import links_for, links_with_current
+from kabinet.customers.service_orders import orders_for
 from kabinet.identity.models import User
 
 from .access import contract_for, require_pay
@@ -212,8 +215,40 @@ def order_retry(request: HttpRequest, order_id: str) -> HttpResponse:
     return checkout(request, found)
 
 
+@login_required
+@require_POST
+@allow_providers
+def service_order_pay(request: HttpRequest, pk: int) -> HttpResponse:
+    """Pay a priced service order (DTEK's online services) through the same flow."""
+    user = cast(User, request.user)
+    found = orders_for(user).filter(pk=pk).first()
+    if found is None:
+        raise Http404
+    target = found.account or found.service_point
+    if target is None or not roles.can(user, target, roles.PAY):
+        raise PermissionDenied
+    if not found.needs_payment or not UtilityProfile.get().payments_enabled:
+        messages.error(request, _("This order has nothing to pay now."))
+        return redirect("customers:service_order", found.pk)
+    try:
+        payment = payment_order_create(
+            user=user,
+            amount=cast(Decimal, found.price),
+            domain="service_order",
+            reference=str(found.pk),
+            purpose=_("Service order №%(number)s: %(title)s")
+            % {"number": found.pk, "title": found.kind.title},
+            request=request,
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("customers:service_order", found.pk)
+    return checkout(request, payment)
+
+
 urlpatterns: list[URLPattern] = [
     path("cabinet/accounts/<int:pk>/pay/", account_pay, name="account_pay"),
+    path("cabinet/orders/<int:pk>/pay/", service_order_pay, name="service_order_pay"),
     path("cabinet/contracts/<int:pk>/pay/", contract_pay, name="contract_pay"),
     path("cabinet/payments/<str:order_id>/", order, name="order"),
     path("cabinet/payments/<str:order_id>/retry/", order_retry, name="order_retry"),

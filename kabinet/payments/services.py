@@ -160,7 +160,10 @@ def _record_payment(order: PaymentOrder) -> None:
 # Domains whose paid orders move something on, and the service that does it (a dotted path:
 # payments imports nothing of the domains that use it). Called in the transaction that
 # credits the order; the service must never refuse a payment that really happened.
-PAID_HANDLERS = {"connection": "kabinet.connections.services.connection_order_paid"}
+PAID_HANDLERS = {
+    "connection": "kabinet.connections.services.connection_order_paid",
+    "service_order": "kabinet.customers.services.service_order_payment_received",
+}
 
 
 def _domain_paid(order: PaymentOrder) -> None:
