@@ -354,3 +354,18 @@ def test_export_billing_writes_a_service_orders_fields_as_json(
     (row,) = csv.DictReader(out_file.open(encoding="utf-8"))
     assert json.loads(row["fields"]) == {"Номер лічильника": "G-1"}
     assert row["account_number"] == household.gas.number
+
+
+def test_the_documented_export_layouts_name_every_field() -> None:
+    from pathlib import Path
+
+    from kabinet.api.exports import EXPORTS
+
+    doc = (Path(__file__).resolve().parents[3] / "docs/billing-integration.md").read_text()
+    assert set(EXPORTS) >= {"payments", "connection_applications", "service_orders"}
+    for export in EXPORTS.values():
+        section = doc.split(f"### export `{export.name}`", 1)[1].split("###", 1)[0]
+        documented = {line.split("`")[1] for line in section.splitlines() if line.startswith("| `")}
+        assert documented == set(export.schema.model_fields), export.name
+    for name in ("readings", "payments", "applications"):
+        assert f"`POST /api/v1/callbacks/{name}`" in doc
