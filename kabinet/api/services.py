@@ -60,6 +60,7 @@ def api_key_revoke(*, key: ApiKey, request: HttpRequest | None = None) -> None:
             audit("api_key.revoked", request=request, obj=key)
 
 
+MAX_AMOUNT = Decimal("1e10")  # the amounts' columns hold 12 digits, 2 of them decimals
 CALLBACK_STATUSES = {"accepted": Reading.Status.ACCEPTED, "rejected": Reading.Status.REJECTED}
 
 
@@ -71,8 +72,8 @@ def reading_status_record(*, updates: list[tuple[int, dict[str, Any]]], source: 
     with transaction.atomic():
         readings = Reading.objects.select_for_update().select_related("meter").in_bulk(wanted)
         for index, update in updates:
-            reading = readings.get(update.get("reading_id"))
-            status = CALLBACK_STATUSES.get(update.get("status", ""))
+            reading = readings.get(_key(update, "reading_id"))
+            status = CALLBACK_STATUSES.get(_key(update, "status"))
             reason = str(update.get("reason") or "")[:300]
             if reading is None:
                 outcome.reject(index, "reading_id", "unknown reading")
@@ -97,9 +98,15 @@ def reading_status_record(*, updates: list[tuple[int, dict[str, Any]]], source: 
     return outcome
 
 
+def _key(update: dict[str, Any], name: str) -> Any:
+    """A field to look something up by: a list or an object (a caller's mistake) is nothing."""
+    value = update.get(name)
+    return value if isinstance(value, str | int) else None
+
+
 def _text(update: dict[str, Any], name: str, limit: int) -> str | None:
     """A string field of a callback record, stripped; None when it is not a string or too long."""
-    value = update.get(name, "")
+    value = update.get(name) or ""
     if not isinstance(value, str) or len(value.strip()) > limit:
         return None
     return value.strip()
@@ -110,15 +117,15 @@ def _amount(update: dict[str, Any]) -> Decimal | None:
     value = update.get("amount")
     if value is None or value == "":
         return None
-    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
         raise ValueError(value)
     try:
-        amount = Decimal(str(value).replace(",", "."))
-    except InvalidOperation as exc:
+        amount = to_money(str(value))  # a JSON number arrives as a float: its text is exact
+    except (ValueError, InvalidOperation) as exc:  # InvalidOperation: too many digits
         raise ValueError(value) from exc
-    if not amount.is_finite() or amount <= 0:
+    if not Decimal("0") < amount < MAX_AMOUNT:
         raise ValueError(value)
-    return to_money(amount)
+    return amount
 
 
 def _date(update: dict[str, Any], name: str) -> dt.date | None:
@@ -144,7 +151,7 @@ def payment_posted_record(*, updates: list[tuple[int, dict[str, Any]]], source: 
             .filter(order_id__in=wanted)
         }
         for index, update in updates:
-            order = orders.get(update.get("order_id"))  # type: ignore[arg-type]
+            order = orders.get(_key(update, "order_id"))
             reference = _text(update, "reference", 64)
             posted_on = _date(update, "posted_on")
             try:
@@ -236,7 +243,7 @@ def application_stage_record(*, updates: list[tuple[int, dict[str, Any]]], sourc
             if one.registration_number:
                 by_number.setdefault(one.registration_number, one)
         for index, update in updates:
-            application = by_number.get(update.get("number"))  # type: ignore[arg-type]
+            application = by_number.get(_key(update, "number"))
             stage = update.get("stage")
             comment = _text(update, "comment", 1000)
             reference = _text(update, "payment_reference", 100)

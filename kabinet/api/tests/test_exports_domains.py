@@ -369,3 +369,20 @@ def test_the_documented_export_layouts_name_every_field() -> None:
         assert documented == set(export.schema.model_fields), export.name
     for name in ("readings", "payments", "applications"):
         assert f"`POST /api/v1/callbacks/{name}`" in doc
+
+
+@pytest.mark.parametrize("name", ["readings", "payments", "applications"])
+def test_callback_records_of_the_wrong_shape_are_rejected_not_errors(
+    billing: ApiClient, name: str
+) -> None:
+    odd = [[1], {"a": 1}, None, True, "1e30", 1e30, "0.001", -5]
+    records = [
+        {"reading_id": v, "order_id": v, "number": v, "status": v, "stage": v, "reference": v,
+         "posted_on": v, "amount": v, "payment_reference": v, "comment": v, "reason": v}
+        for v in odd
+    ]  # fmt: skip
+    response = billing.post(f"callbacks/{name}", {"records": records})
+    assert response.status_code == 200
+    body = response.json()
+    assert [r["index"] for r in body["rejected"]] == list(range(len(odd)))
+    assert (body["updated"], body["unchanged"]) == (0, 0)
