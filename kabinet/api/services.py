@@ -273,7 +273,9 @@ def application_stage_record(*, updates: list[tuple[int, dict[str, Any]]], sourc
                     continue
                 if application.paid_at:
                     outcome.reject(
-                        index, "payment_reference", "the fee was paid by another payment"
+                        index,
+                        "payment_reference",
+                        f"the fee was paid already ({application.payment_reference})",
                     )
                     continue
             elif _reached(application, stage):

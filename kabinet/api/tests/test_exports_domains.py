@@ -316,6 +316,15 @@ def test_billing_moves_applications_on(billing: ApiClient, household) -> None:
     assert [(r["index"], r["field"]) for r in body["rejected"]] == [(2, "payment_reference")]
     fee.refresh_from_db()
     assert fee.stage == Stage.COMPLETED
+    # Billing sees every change in the export, once, the ones it made included.
+    seen, _cursor = walk(billing, "connection_applications", limit=2)
+    assert [i["stage"] for i in seen if i["number"] == fee.number] == [
+        "awaiting_payment",
+        "works",
+        "acceptance_issued",
+        "completed",
+    ]
+    assert seen[-1]["payment_reference"] == "BILL-77"
 
 
 def test_a_fee_paid_with_the_wrong_amount_is_rejected(billing: ApiClient, household) -> None:
