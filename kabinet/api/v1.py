@@ -21,7 +21,7 @@ from . import (
 from .auth import EXPORT, IMPORT
 from .exports import EXPORTS, MAX_LIMIT, BadCursor, export_page
 from .imports import MAX_BATCH, RECORD_TYPES, Outcome, RecordType, import_batch
-from .services import reading_status_record
+from .services import application_stage_record, payment_posted_record, reading_status_record
 
 api = NinjaAPI(
     title="Kabinet integration API",
@@ -216,5 +216,49 @@ def reading_statuses(request: HttpRequest, batch: ReadingStatusBatch) -> dict[st
     )
     return result(outcome, committed=True, request=request)
 
+
+class CallbackBatch(Schema):
+    records: list[dict[str, Any]] = Field(..., max_length=MAX_BATCH)
+
+
+def _callback(name: str, service: Any, summary: str, fields: str) -> None:
+    def view(request: HttpRequest, batch: CallbackBatch) -> dict[str, Any]:
+        only_known_query(request, None)
+        outcome = service(
+            updates=list(enumerate(batch.records)),
+            source=f"api:{request.auth.name}",  # type: ignore[attr-defined]
+        )
+        return result(outcome, committed=True, request=request)
+
+    view.__name__ = f"callback_{name}"
+    v1.add_api_operation(
+        f"/callbacks/{name}",
+        ["POST"],
+        view,
+        auth=IMPORT,
+        response={200: ImportResult, **ERRORS},
+        summary=summary,
+        description=f"`records`, each: {fields}. Every record is kept or rejected (by its "
+        "index in `records`) on its own; repeating a record changes nothing.",
+        tags=["callbacks"],
+        operation_id=f"callback_{name}",
+    )
+
+
+_callback(
+    "payments",
+    payment_posted_record,
+    "Billing posted online payments: the portal's payment becomes billing's",
+    "`order_id`, `reference` (billing's), `posted_on` (YYYY-MM-DD), `amount` (optional: "
+    "checked against the order)",
+)
+_callback(
+    "applications",
+    application_stage_record,
+    "Billing or the ERP moves grid-connection applications on: fee paid, works done, completed",
+    "`number` (the application's number or registration number), `stage` (works: the fee is "
+    "paid, with `payment_reference` and optional `amount`; acceptance_issued; completed), "
+    "`comment` (optional)",
+)
 
 api.add_router("/v1/", v1)

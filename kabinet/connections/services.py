@@ -400,7 +400,11 @@ def application_reject(
 
 
 def application_stage_next(
-    *, application: ConnectionApplication, staff: User, comment: str, request: HttpRequest | None
+    *,
+    application: ConnectionApplication,
+    staff: User | None,  # None: billing or the ERP, through the integration API
+    comment: str,
+    request: HttpRequest | None,
 ) -> ConnectionApplication:
     with transaction.atomic():
         locked = _locked(application, *NEXT_STAGE)

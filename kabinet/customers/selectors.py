@@ -8,7 +8,7 @@ from django.http import Http404
 
 from kabinet.identity.models import User
 
-from .models import AccountLink
+from .models import AccountLink, ServiceOrder
 
 ADDRESS = (
     "account__building__street__settlement__branch",
@@ -37,3 +37,10 @@ def links_with_current(user: User, account_pk: int) -> tuple[list[AccountLink], 
         if link.account_id == account_pk:
             return links, link
     raise Http404
+
+
+def service_orders_for_billing() -> QuerySet[ServiceOrder]:
+    """Every order of a catalogue service, with what a row of the billing export names."""
+    return ServiceOrder.objects.select_related(
+        "kind", "customer", "account", "service_point__contract"
+    )

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
+
+from kabinet.core.models import AuditEvent
 
 from .models import OrderStatus, PaymentOrder
 
@@ -51,4 +53,20 @@ def paid_order_for(*, domain: str, reference: str) -> PaymentOrder | None:
         PaymentOrder.objects.filter(domain=domain, reference=reference, status=OrderStatus.SUCCESS)
         .order_by("-paid_at")
         .first()
+    )
+
+
+# What an online order's final word looks like in the audit log, which is the change feed of
+# the billing export (kabinet/api/export_entries.py): one event per change, never updated.
+FINAL_WORDS = (OrderStatus.SUCCESS, OrderStatus.FAILURE, OrderStatus.REVERSED)
+
+
+def online_payment_events() -> QuerySet[AuditEvent]:
+    """Every time an order was paid, refused or refunded: the notices that changed it (a
+    replayed notice changes nothing and is left out)."""
+    return AuditEvent.objects.filter(
+        action="payment.notice",
+        object_type="payments.paymentorder",
+        data__changed=True,
+        data__status__in=[str(s) for s in FINAL_WORDS],
     )

@@ -48,7 +48,10 @@ class Command(BaseCommand):
                 for item in page.items:
                     data = export.schema.model_validate(item).model_dump(mode="json")
                     if writer:
-                        writer.writerow(data)
+                        # nested values (a service order's fields) as JSON, not Python's repr
+                        writer.writerow({key: json.dumps(value, ensure_ascii=False)
+                                         if isinstance(value, dict | list) else value
+                                         for key, value in data.items()})  # fmt: skip
                     else:
                         f.write(json.dumps(data, ensure_ascii=False) + "\n")
                 count += len(page.items)
