@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from django.db.models import Q, QuerySet
+
 from kabinet.customers.models import Account
 
-from .models import Payment, Statement
+from .models import Invoice, Payment, Statement
 
 LAST_PAYMENTS = 5
 COMPARED_YEARS = 3
@@ -33,3 +35,10 @@ def statements_in(account: Account, years: list[int]) -> list[Statement]:
     return list(
         Statement.objects.filter(account=account, period__year__in=years).order_by("period")
     )
+
+
+def contract_invoices(contract_id: int) -> QuerySet[Invoice]:
+    """A contract's own invoices and its accounts' (each side by its index: an OR across a
+    join to the accounts would read every invoice of the utility)."""
+    accounts = Account.objects.filter(contract_id=contract_id).values("pk")
+    return Invoice.objects.filter(Q(contract_id=contract_id) | Q(account_id__in=accounts))

@@ -16,7 +16,7 @@ from typing import Any, cast
 
 from django import forms
 from django.contrib.auth.decorators import login_required
-from django.db.models import Q, Sum
+from django.db.models import Sum
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, URLPattern, path, reverse
@@ -27,6 +27,7 @@ from django.utils.translation import gettext_lazy as _
 from kabinet.billing import charts
 from kabinet.billing.models import Invoice, Statement
 from kabinet.billing.reconciliation import reconciliation_for
+from kabinet.billing.selectors import contract_invoices as invoices_under
 from kabinet.core.models import SERVICE_UNITS, Service, UtilityProfile
 from kabinet.core.periods import add_months, month_start
 from kabinet.identity.models import User
@@ -182,7 +183,7 @@ def contract_balance(request: HttpRequest, pk: int) -> HttpResponse:
 def invoices_of(contract: Contract, start: dt.date, end: dt.date) -> list[Invoice]:
     """The contract's own invoices and its accounts', of the periods from `start` to `end`."""
     return list(
-        Invoice.objects.filter(Q(contract=contract) | Q(account__contract=contract))
+        invoices_under(contract.pk)
         .filter(period__gte=month_start(start), period__lte=month_start(end))
         .select_related("account")
         .order_by("-period", "number")
@@ -206,12 +207,7 @@ def contract_invoices(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _invoice(contract: Contract, invoice_pk: int) -> Invoice:
-    invoice = (
-        Invoice.objects.filter(Q(contract=contract) | Q(account__contract=contract))
-        .select_related("account")
-        .filter(pk=invoice_pk)
-        .first()
-    )
+    invoice = invoices_under(contract.pk).select_related("account").filter(pk=invoice_pk).first()
     if invoice is None:
         raise Http404
     return invoice

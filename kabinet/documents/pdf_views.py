@@ -8,7 +8,6 @@ import datetime as dt
 from typing import cast
 
 from django.contrib.auth.decorators import login_required
-from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import URLPattern, path
@@ -18,7 +17,8 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
-from kabinet.billing.models import Invoice, Statement
+from kabinet.billing.models import Statement
+from kabinet.billing.selectors import contract_invoices
 from kabinet.customers.models import Account
 from kabinet.customers.selectors import link_for, links_with_current
 from kabinet.identity.models import User
@@ -138,11 +138,7 @@ def contract_invoice_pdf(request: HttpRequest, pk: int, invoice_pk: int) -> Http
 
     contract = contract_for(cast(User, request.user), pk)
     # the contract's own invoices and its accounts' (as the Invoices tab lists them)
-    invoice = (
-        Invoice.objects.filter(Q(contract=contract) | Q(account__contract=contract))
-        .filter(pk=invoice_pk)
-        .first()
-    )
+    invoice = contract_invoices(contract.pk).filter(pk=invoice_pk).first()
     if invoice is None:
         raise Http404
     language = get_language() or "uk"

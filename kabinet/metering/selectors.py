@@ -11,7 +11,7 @@ from django.db.models import Avg, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 from django.utils import timezone
 
-from kabinet.customers.models import Account, AccountLink
+from kabinet.customers.models import Account, AccountLink, ServicePoint
 from kabinet.identity.models import User
 
 from .models import Meter, Reading, ReadingRevision, ReadingRules
@@ -29,18 +29,22 @@ def visible(reading_qs: QuerySet[Reading]) -> QuerySet[Reading]:
 
 def _scope(user: User, account: Account | None) -> Q:
     """Meters of one account (a household's chosen one), or of every account, contract and
-    service point the user is linked to (a company's whole organisation)."""
+    service point the user is linked to (a company's whole organisation).
+
+    Written as `IN (subquery)` on the meter's own columns rather than through a join to the
+    service point, so each side uses its index and no meter row repeats (a LEFT JOIN with an
+    OR scans every meter of the utility)."""
     if account is not None:
-        return Q(account=account) | Q(service_point__account=account)
+        points = ServicePoint.objects.filter(account=account).values("pk")
+        return Q(account=account) | Q(service_point_id__in=points)
     linked = AccountLink.objects.filter(user=user).values("account_id")
     contracts = Account.objects.filter(links__user=user, contract__isnull=False).values(
         "contract_id"
     )
-    return (
-        Q(account_id__in=linked)
-        | Q(service_point__account_id__in=linked)
-        | Q(service_point__contract_id__in=contracts)
-    )
+    points = ServicePoint.objects.filter(
+        Q(account_id__in=linked) | Q(contract_id__in=contracts)
+    ).values("pk")
+    return Q(account_id__in=linked) | Q(service_point_id__in=points)
 
 
 def meters_for(user: User, *, account: Account | None = None) -> QuerySet[Meter]:
@@ -50,7 +54,6 @@ def meters_for(user: User, *, account: Account | None = None) -> QuerySet[Meter]
         Meter.objects.filter(_scope(user, account))
         .select_related("account__contract", "service_point__contract")
         .annotate(last_reading_id=Subquery(last.values("id")[:1]))
-        .distinct()
         .order_by("service", "serial")
     )
 
@@ -212,9 +215,9 @@ def single_meter_of(user: User, account: Account) -> int | None:
     clicks”); None when there are none or several (the button opens the table)."""
     business = user.customer is not None and user.customer.is_business
     ids = list(
-        Meter.objects.filter(_scope(user, None if business else account))
-        .values_list("pk", flat=True)
-        .distinct()[:2]
+        Meter.objects.filter(_scope(user, None if business else account)).values_list(
+            "pk", flat=True
+        )[:2]
     )
     return ids[0] if len(ids) == 1 else None
 

@@ -11,7 +11,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import URLPattern, path, reverse
@@ -20,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from kabinet.billing.models import Invoice
+from kabinet.billing.selectors import contract_invoices
 from kabinet.core.models import UtilityProfile
 from kabinet.customers import roles
 from kabinet.customers.selectors import links_for, links_with_current
@@ -121,11 +121,7 @@ def _invoice_initial(contract_pk: int, invoice_pk: str | None) -> tuple[Invoice 
     if not invoice_pk or not invoice_pk.isdigit():
         return None, {}
     # the contract's own invoices and its accounts' (as the Invoices tab lists them)
-    invoice = (
-        Invoice.objects.filter(Q(contract_id=contract_pk) | Q(account__contract_id=contract_pk))
-        .filter(pk=int(invoice_pk))
-        .first()
-    )
+    invoice = contract_invoices(contract_pk).filter(pk=int(invoice_pk)).first()
     if invoice is None:
         raise Http404
     return invoice, {
