@@ -155,10 +155,16 @@ def pdf_sign(signer: Party, ca: Party, pdf: bytes) -> bytes:
         ),
     )
     output = io.BytesIO()
-    signers.sign_pdf(
-        IncrementalPdfFileWriter(io.BytesIO(pdf)),
-        signers.PdfSignatureMetadata(field_name="Signature1"),
-        signer=pdf_signer,
-        output=output,
+    # pyHanko's async signer through the verifier's runner: the browser tests' Playwright
+    # keeps an event loop running in this thread for the whole session.
+    from kabinet.documents.verify.pyhanko_verifier import _run
+
+    _run(
+        signers.async_sign_pdf(
+            IncrementalPdfFileWriter(io.BytesIO(pdf)),
+            signers.PdfSignatureMetadata(field_name="Signature1"),
+            signer=pdf_signer,
+            output=output,
+        )
     )
     return output.getvalue()
