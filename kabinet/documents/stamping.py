@@ -18,7 +18,7 @@ from pyhanko.pdf_utils.reader import PdfFileReader
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 
-from kabinet.identity.signup_application_documents import _font
+from kabinet.core.fonts import register_fonts
 
 from .models import SimpleSignature
 
@@ -26,7 +26,7 @@ A4 = (595.0, 842.0)
 
 
 def _stamp_page(size: tuple[float, float], lines: Sequence[str]) -> bytes:
-    font = _font()
+    font = register_fonts()
     buffer = io.BytesIO()
     pdf = Canvas(buffer, pagesize=size)
     width = min(size[0] - 20 * mm, 120 * mm)

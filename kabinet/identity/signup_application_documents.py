@@ -5,19 +5,14 @@ limit; the registration data's EDRPOU/RNOKPP and phones, checked the same way on
 in the back office.
 
 Outgoing: the two blank application forms (one per commercial offer), drawn with ReportLab on
-demand in the visitor's language (a few milliseconds), with a TrueType font that has Cyrillic:
-settings.PDF_FONT, else DejaVu Sans or Noto Sans where Debian puts them, else whatever
-fontconfig finds.
+demand in the visitor's language (a few milliseconds), with the Cyrillic font of every PDF
+(kabinet/core/fonts.py).
 """
 
 from __future__ import annotations
 
-import functools
 import io
 import re
-import shutil
-import subprocess
-from pathlib import Path
 
 import phonenumbers
 from django.conf import settings
@@ -28,10 +23,9 @@ from django.utils.translation import gettext as _
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.lib.utils import simpleSplit
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 
+from kabinet.core.fonts import register_fonts
 from kabinet.core.identifiers import normalize
 from kabinet.core.models import UtilityProfile
 from kabinet.core.uploads import upload_check
@@ -92,44 +86,10 @@ def phones_clean(value: str) -> str:
 
 # --- Blank forms ----------------------------------------------------------------------------
 
-FONT = "KabinetSans"
-CANDIDATES = [
-    "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
-    "/usr/share/fonts/truetype/noto/NotoSans-Regular.ttf",
-    "/usr/share/fonts/noto/NotoSans-Regular.ttf",
-]
-
-
-def font_path() -> str:
-    configured = getattr(settings, "PDF_FONT", "")
-    if configured:
-        return str(configured)
-    for candidate in CANDIDATES:
-        if Path(candidate).is_file():
-            return candidate
-    fc_match = shutil.which("fc-match")
-    if fc_match:
-        found = subprocess.run(  # noqa: S603 - a fixed program and arguments
-            [fc_match, "--format=%{file}", "DejaVu Sans:lang=uk"],
-            capture_output=True,
-            text=True,
-            timeout=5,
-            check=False,
-        ).stdout.strip()
-        if found.endswith(".ttf"):
-            return found
-    raise RuntimeError("No TrueType font with Cyrillic found: set PDF_FONT.")
-
-
-@functools.cache
-def _font() -> str:
-    pdfmetrics.registerFont(TTFont(FONT, font_path()))
-    return FONT
-
 
 def blank_form_pdf(*, offer: RegistrationApplication.Offer, profile: UtilityProfile) -> bytes:
     """A one-page A4 form with the fields the KRESC guide lists and lines to fill in."""
-    font = _font()
+    font = register_fonts()
     buffer = io.BytesIO()
     pdf = Canvas(buffer, pagesize=A4, pageCompression=1)
     title = _("Application for accession")

@@ -4,63 +4,18 @@ from __future__ import annotations
 
 import functools
 import io
-import shutil
-import subprocess
 from dataclasses import dataclass
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
-from django.conf import settings
 from django.utils.formats import number_format
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-FONT = "KabinetSans"
-FONT_BOLD = "KabinetSans-Bold"
-FALLBACKS = [
-    "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
-    "/usr/share/fonts/truetype/noto/NotoSans-Regular.ttf",
-]
-
-
-def find_font(bold: bool = False) -> Path:
-    """PDF_FONT if set, else fontconfig's DejaVu Sans, else the usual Debian paths."""
-    configured = getattr(settings, "PDF_FONT", "")
-    if configured and not bold:
-        return Path(configured)
-    if configured and bold:
-        candidate = Path(configured.replace(".ttf", "-Bold.ttf"))
-        return candidate if candidate.exists() else Path(configured)
-    name = "DejaVu Sans:bold" if bold else "DejaVu Sans"
-    if shutil.which("fc-match"):
-        found = subprocess.run(  # noqa: S603
-            ["fc-match", "-f", "%{file}", name],  # noqa: S607
-            capture_output=True,
-            text=True,
-            check=False,
-            timeout=10,
-        ).stdout.strip()
-        if found.endswith(".ttf") and Path(found).exists():
-            return Path(found)
-    for path in FALLBACKS:
-        candidate = Path(path.replace(".ttf", "-Bold.ttf")) if bold else Path(path)
-        if candidate.exists():
-            return candidate
-    raise FileNotFoundError(
-        "no TrueType font with Cyrillic: install fonts-dejavu-core or set PDF_FONT"
-    )
-
-
-@functools.cache
-def register_fonts() -> None:
-    pdfmetrics.registerFont(TTFont(FONT, str(find_font())))
-    pdfmetrics.registerFont(TTFont(FONT_BOLD, str(find_font(bold=True))))
+from kabinet.core.fonts import FONT, FONT_BOLD, register_fonts
 
 
 @functools.cache
