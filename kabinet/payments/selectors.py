@@ -1,36 +1,13 @@
-"""Read-side queries of online payments: the export the billing API pages through."""
+"""Read-side queries of online payments: receipts lists, a domain's paid order, and the
+payment events the billing API exports."""
 
 from __future__ import annotations
 
-import datetime as dt
-
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
 from kabinet.core.models import AuditEvent
 
 from .models import OrderStatus, PaymentOrder
-
-EXPORTED = (OrderStatus.SUCCESS, OrderStatus.REVERSED)
-Cursor = tuple[dt.datetime, int]
-
-
-def online_payments_export(*, after: Cursor | None = None, limit: int = 500) -> list[PaymentOrder]:
-    """Paid and refunded orders changed after the cursor, in the order they changed; one query.
-
-    The cursor is (updated_at, pk) of the last row received: an order paid (or refunded) after
-    an earlier page still comes on a later one, since its updated_at moves on. Each row has
-    order_id, account / contract (numbers), amount, currency, status, transaction_id, paid_at,
-    comment."""
-    rows = PaymentOrder.objects.filter(status__in=EXPORTED)
-    if after is not None:
-        changed, pk = after
-        rows = rows.filter(Q(updated_at__gt=changed) | Q(updated_at=changed, pk__gt=pk))
-    rows = rows.select_related("account", "contract").order_by("updated_at", "pk")
-    return list(rows[: max(1, min(limit, 1000))])
-
-
-def export_cursor(order: PaymentOrder) -> Cursor:
-    return (order.updated_at, order.pk)
 
 
 def recent_orders(

@@ -19,7 +19,6 @@ from kabinet.core.models import AuditEvent
 from kabinet.payments import services
 from kabinet.payments.models import OrderStatus, PaymentOrder, SandboxCharge
 from kabinet.payments.providers import Notice, sandbox
-from kabinet.payments.selectors import export_cursor, online_payments_export
 
 from .conftest import make_debt
 from .test_flow import pay_on_sandbox, start_payment
@@ -143,24 +142,6 @@ def test_the_dashboard_offers_pay_only_with_a_debt(client, payer):
     assert reverse("payments:account_pay", args=[payer.electricity.pk]) not in page
     nothing = client.get(reverse("payments:account_pay", args=[payer.electricity.pk]))
     assert nothing.context["debt"].payable == 0 and b'id="nothing-to-pay"' in nothing.content
-
-
-def test_the_export_pages_through_paid_orders_in_the_order_they_changed(client, payer, bank):
-    first, checkout = start_payment(client, payer.gas, amount="100")
-    pay_on_sandbox(client, checkout)
-    second = services.payment_order_create(
-        user=payer.user, amount=Decimal("20"), account=payer.gas, purpose="x"
-    )
-    page = online_payments_export(limit=10)
-    assert [o.order_id for o in page] == [first.order_id]
-    cursor = export_cursor(page[-1])
-    assert online_payments_export(after=cursor) == []
-    services.payment_notice_apply(
-        provider="sandbox",
-        notice=Notice(second.order_id, "success", Decimal("20"), "UAH", "T2"),
-        via="callback",
-    )
-    assert [o.order_id for o in online_payments_export(after=cursor)] == [second.order_id]
 
 
 def test_a_contract_payment_needs_a_comment_and_prefills_from_the_invoice(client, company, utility):
