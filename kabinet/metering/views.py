@@ -69,8 +69,9 @@ def _meter(cab: Cabinet, meter_pk: int) -> Meter:
 def _require_submit(cab: Cabinet, meter: Meter) -> None:
     """A colleague whose company role does not include readings gets 403 (view only, pay)."""
     if cab.scope is None:  # a business: the role decides
-        target = meter.account if meter.account_id else meter.service_point
-        roles.require(cab.user, cast(Account, target), roles.SUBMIT_READINGS)
+        target = meter.account or meter.service_point
+        if target is not None:
+            roles.require(cab.user, target, roles.SUBMIT_READINGS)
 
 
 def _filters(request: HttpRequest, meters: list[Meter]) -> tuple[list[Meter], dict[str, object]]:
