@@ -19,6 +19,7 @@ from django.views.decorators.http import require_safe
 
 from kabinet.billing.models import Statement
 from kabinet.billing.selectors import contract_invoices
+from kabinet.customers import business
 from kabinet.customers.models import Account
 from kabinet.customers.selectors import link_for, links_with_current
 from kabinet.identity.models import User
@@ -134,9 +135,7 @@ def account_reconciliation_pdf(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_safe
 def contract_invoice_pdf(request: HttpRequest, pk: int, invoice_pk: int) -> HttpResponse:
-    from kabinet.payments.access import contract_for
-
-    contract = contract_for(cast(User, request.user), pk)
+    contract, _allowed = business.contract_for(request.user, pk)
     # the contract's own invoices and its accounts' (as the Invoices tab lists them)
     invoice = contract_invoices(contract.pk).filter(pk=invoice_pk).first()
     if invoice is None:
@@ -155,9 +154,7 @@ def contract_invoice_pdf(request: HttpRequest, pk: int, invoice_pk: int) -> Http
 @login_required
 @require_safe
 def contract_reconciliation_pdf(request: HttpRequest, pk: int) -> HttpResponse:
-    from kabinet.payments.access import contract_for
-
-    contract = contract_for(cast(User, request.user), pk)
+    contract, _allowed = business.contract_for(request.user, pk)
     start, end = parse_period(request)
     data = reconciliation_data(
         accounts=list(contract.accounts.values_list("pk", flat=True)),
