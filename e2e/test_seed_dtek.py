@@ -209,7 +209,8 @@ def test_business_account_submits_a_reading_in_two_clicks(
     expect(page).to_have_url(f"{base}/cabinet/accounts/{accounts[0].pk}/")
 
     # click 1: the dashboard's button opens the only meter's form
-    page.locator(f"a[href='/cabinet/accounts/{accounts[0].pk}/meters/{meter.pk}/add/']").click()
+    page.locator(".actions a", has_text="Передати показання").click()
+    expect(page).to_have_url(f"{base}/cabinet/accounts/{accounts[0].pk}/meters/{meter.pk}/add/")
     page.locator("#id_value1").fill("004512")
     # the consumption is shown before saving only when there is a previous reading: none yet
     # click 2: add

@@ -487,7 +487,7 @@ def test_step_12_company_adds_a_reading_keeping_the_digits_edits_it_then_it_lock
     expect(page).to_have_url(in_cabinet(base))
 
     # the dashboard's “Submit a reading” opens the table: the organisation has two meters
-    page.locator(f".actions a[href='/cabinet/accounts/{company.account.pk}/meters/']").click()
+    page.locator(".actions a", has_text="Передати показання").click()
     expect(page).to_have_url(f"{base}/cabinet/accounts/{company.account.pk}/meters/")
     table = page.locator("#meters tbody tr")
     expect(table).to_have_count(2)  # every meter of the organisation, both service points

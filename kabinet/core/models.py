@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from contextvars import ContextVar
 from typing import Any
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import models
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -16,6 +18,42 @@ from django.utils.translation import gettext_lazy as _
 # Values read once per request, set and cleared by core.middleware.RequestScopeMiddleware;
 # None outside a request (tasks, commands), where nothing is kept.
 REQUEST_SCOPE: ContextVar[dict[str, Any] | None] = ContextVar("request_scope", default=None)
+
+# The profile and the live announcements are read on most pages and change seldom: they are
+# kept in the shared cache (one cache read instead of an ORM query per page), forgotten on
+# every write through the model or its queryset, and at most this old if a write bypasses both.
+SHARED_SECONDS = 300
+PROFILE_KEY = "core:utility-profile:1"
+ANNOUNCEMENTS_KEY = "core:announcements:1"
+
+
+def forget_shared(key: str) -> None:
+    """Drop a shared-cache entry now and again when the writing transaction commits, so a
+    reader that filled it from the old rows in between does not keep them."""
+    cache.delete(key)
+    transaction.on_commit(lambda: cache.delete(key))
+
+
+class ForgettingQuerySet(models.QuerySet[Any]):
+    """A queryset whose bulk writes forget the model's shared-cache entry."""
+
+    shared_key = ""
+
+    def update(self, **kwargs: Any) -> int:
+        forget_shared(self.shared_key)
+        return super().update(**kwargs)
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        forget_shared(self.shared_key)
+        return super().delete()
+
+    def bulk_create(self, *args: Any, **kwargs: Any) -> list[Any]:
+        forget_shared(self.shared_key)
+        return super().bulk_create(*args, **kwargs)
+
+    def bulk_update(self, *args: Any, **kwargs: Any) -> int:
+        forget_shared(self.shared_key)
+        return super().bulk_update(*args, **kwargs)
 
 
 class Service(models.TextChoices):
@@ -48,6 +86,10 @@ class LinkFact(models.TextChoices):
 
     SURNAME = "surname", _("the first letters of the account holder's surname")
     LAST_CHARGE = "last_charge", _("the amount charged on the last bill")
+
+
+class ProfileQuerySet(ForgettingQuerySet):
+    shared_key = PROFILE_KEY
 
 
 class UtilityProfile(models.Model):
@@ -140,6 +182,8 @@ class UtilityProfile(models.Model):
     )
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
+    objects = ProfileQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("utility profile")
         verbose_name_plural = _("utility profile")
@@ -150,20 +194,29 @@ class UtilityProfile(models.Model):
     def save(self, *args: Any, **kwargs: Any) -> None:
         self.pk = 1
         super().save(*args, **kwargs)
+        forget_shared(PROFILE_KEY)
         if (scope := REQUEST_SCOPE.get()) is not None:
             scope["utility_profile"] = self
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        forget_shared(PROFILE_KEY)
+        return super().delete(*args, **kwargs)
 
     @classmethod
     def get(cls) -> UtilityProfile:
         """The profile; a placeholder one is created on first use so a new install renders.
 
-        Read once per request (views, validators and templates share it), fresh otherwise."""
+        Read once per request (views, validators and templates share it) from the shared
+        cache, which the database fills when it is empty."""
         scope = REQUEST_SCOPE.get()
         if scope is not None and "utility_profile" in scope:
             return scope["utility_profile"]
-        profile, _created = cls.objects.get_or_create(
-            pk=1, defaults={"legal_name": "Kabinet", "short_name": "Kabinet"}
-        )
+        profile = cache.get(PROFILE_KEY)
+        if profile is None:
+            profile, _created = cls.objects.get_or_create(
+                pk=1, defaults={"legal_name": "Kabinet", "short_name": "Kabinet"}
+            )
+            cache.set(PROFILE_KEY, profile, SHARED_SECONDS)
         if scope is not None:
             scope["utility_profile"] = profile
         return profile
@@ -277,16 +330,8 @@ class Apartment(models.Model):
 # --- Announcements --------------------------------------------------------------------------
 
 
-class AnnouncementQuerySet(models.QuerySet["Announcement"]):
-    def current(self, *, branch_ids: list[int] | None = None) -> AnnouncementQuerySet:
-        now = timezone.now()
-        qs = self.filter(starts_at__lte=now).filter(
-            models.Q(ends_at__isnull=True) | models.Q(ends_at__gt=now)
-        )
-        branch_filter = models.Q(branch__isnull=True)
-        if branch_ids:
-            branch_filter |= models.Q(branch_id__in=branch_ids)
-        return qs.filter(branch_filter)
+class AnnouncementQuerySet(ForgettingQuerySet):
+    shared_key = ANNOUNCEMENTS_KEY
 
 
 class Announcement(models.Model):
@@ -327,6 +372,37 @@ class Announcement(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        super().save(*args, **kwargs)
+        forget_shared(ANNOUNCEMENTS_KEY)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        forget_shared(ANNOUNCEMENTS_KEY)
+        return super().delete(*args, **kwargs)
+
+    @classmethod
+    def shown(cls, *, on: str, branch_ids: Collection[int] = (), limit: int) -> list[Announcement]:
+        """The newest `limit` announcements shown now `on` "login" or "dashboard" pages, for
+        everyone or for one of the branches. The ones not yet ended (few) come from the shared
+        cache; the dates are compared here, so one starting or ending shows or hides on time."""
+        flag = {"login": "on_login_page", "dashboard": "on_dashboard"}[on]
+        now = timezone.now()
+        live = cache.get(ANNOUNCEMENTS_KEY)
+        if live is None:
+            live = list(
+                cls.objects.filter(models.Q(ends_at__isnull=True) | models.Q(ends_at__gt=now))
+            )
+            cache.set(ANNOUNCEMENTS_KEY, live, SHARED_SECONDS)
+        shown = [
+            a
+            for a in live
+            if getattr(a, flag)
+            and a.starts_at <= now
+            and (a.ends_at is None or a.ends_at > now)
+            and (a.branch_id is None or a.branch_id in branch_ids)
+        ]
+        return shown[:limit]
 
     def localized(self) -> tuple[str, str]:
         """(title, body) in the active language, falling back to the Ukrainian text."""

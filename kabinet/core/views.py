@@ -10,7 +10,7 @@ from .models import Announcement, Branch, UtilityProfile
 
 @require_safe
 def home(request: HttpRequest) -> HttpResponse:
-    announcements = list(Announcement.objects.current().filter(on_login_page=True)[:5])
+    announcements = Announcement.shown(on="login", limit=5)
     return render(request, "core/home.html", {"announcements": announcements})
 
 

@@ -15,7 +15,6 @@ from kabinet.billing import selectors as billing
 from kabinet.billing.charts import format_volume
 from kabinet.core.models import Announcement, UtilityProfile
 from kabinet.identity.models import User
-from kabinet.metering import selectors as metering
 
 from . import roles
 from .selectors import links_with_current
@@ -38,8 +37,6 @@ def dashboard(request: HttpRequest, pk: int) -> HttpResponse:
     account = current.account
     statement = billing.last_statement(account)
     state = balance_state(statement.closing_balance if statement else None)
-    branch_id = account.building.street.settlement.branch_id
-    announcements = Announcement.objects.current(branch_ids=[branch_id]).filter(on_dashboard=True)
     profile = UtilityProfile.get()
     allowed = roles.allowed_on_linked_account(user, account)
     can_submit_reading = (
@@ -59,11 +56,12 @@ def dashboard(request: HttpRequest, pk: int) -> HttpResponse:
             "volume": format_volume(statement.volume) if statement else "",
             "amount": abs(statement.closing_balance) if statement else Decimal(0),
             "payments": billing.last_payments(account),
-            "announcements": list(announcements[:5]),
+            "announcements": Announcement.shown(
+                on="dashboard", branch_ids={account.building.street.settlement.branch_id}, limit=5
+            ),
             "currency": CURRENCY_SIGNS.get(profile.currency, profile.currency),
             "can_pay": profile.payments_enabled and state == "debt" and roles.PAY in allowed,
             "can_submit_reading": can_submit_reading,
-            "single_meter": metering.single_meter_of(user, account) if can_submit_reading else None,
         },
     )
 

@@ -17,8 +17,8 @@ ADDRESS = (
 
 
 def links_for(user: User) -> QuerySet[AccountLink]:
-    """The user's accounts, with their addresses, in the order they were added."""
-    return AccountLink.objects.filter(user=user).select_related(*ADDRESS)
+    """The user's accounts, with their addresses and customers, in the order they were added."""
+    return AccountLink.objects.filter(user=user).select_related(*ADDRESS, "account__customer")
 
 
 def link_for(user: User, account_pk: int) -> AccountLink:

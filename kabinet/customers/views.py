@@ -16,5 +16,5 @@ def cabinet(request: HttpRequest) -> HttpResponse:
     first = links_for(cast(User, request.user)).first()
     if first is not None:
         return redirect("customers:dashboard", first.account_id)
-    announcements = Announcement.objects.current(branch_ids=[]).filter(on_dashboard=True)[:5]
+    announcements = Announcement.shown(on="dashboard", limit=5)
     return render(request, "customers/cabinet.html", {"links": [], "announcements": announcements})

@@ -89,7 +89,7 @@ def login_view(request: HttpRequest) -> HttpResponse:
                     if user.must_change_password:
                         return redirect("identity:first_password")
                     return redirect(_next_url(request))
-    announcements = Announcement.objects.current().filter(on_login_page=True)[:3]
+    announcements = Announcement.shown(on="login", limit=3)
     return render(
         request,
         "identity/login.html",

@@ -209,16 +209,11 @@ def readings_for_export(*, after: int = 0, limit: int = 500) -> ExportBatch:
     return ExportBatch([by_id[i] for i in ids if i in by_id], revisions[-1][0])
 
 
-def single_meter_of(user: User, account: Account) -> int | None:
-    """The id of the only meter in the table the dashboard's button opens (the account's, or
-    the whole organisation's for a business), so it opens that meter's form at once (“two
-    clicks”); None when there are none or several (the button opens the table)."""
-    business = user.customer is not None and user.customer.is_business
-    ids = list(
-        Meter.objects.filter(_scope(user, None if business else account)).values_list(
-            "pk", flat=True
-        )[:2]
-    )
+def single_meter_of(user: User, *, account: Account | None) -> int | None:
+    """The id of the only meter in the user's table (`account`'s, or the whole organisation's
+    when None), so "Submit a reading" opens that meter's form at once (“two clicks”); None when
+    there are none or several (the button opens the table)."""
+    ids = list(Meter.objects.filter(_scope(user, account)).values_list("pk", flat=True)[:2])
     return ids[0] if len(ids) == 1 else None
 
 

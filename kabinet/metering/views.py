@@ -184,6 +184,18 @@ def _save(
 
 
 @login_required
+@require_safe
+def reading_start(request: HttpRequest, pk: int) -> HttpResponse:
+    """The dashboard's "Submit a reading": the form of the only meter at once (the guide's
+    “two clicks”), else the table to choose one."""
+    cab = _cabinet(request, pk)
+    meter_pk = selectors.single_meter_of(cab.user, account=cab.scope)
+    if meter_pk is None:
+        return redirect("metering:meters", pk)
+    return redirect("metering:reading_add", pk, meter_pk)
+
+
+@login_required
 @require_http_methods(["GET", "POST"])
 def reading_add(request: HttpRequest, pk: int, meter_pk: int) -> HttpResponse:
     cab = _cabinet(request, pk)
@@ -292,6 +304,7 @@ def meter_history(request: HttpRequest, pk: int, meter_pk: int) -> HttpResponse:
 urlpatterns: list[URLPattern] = [
     path("accounts/<int:pk>/meters/", meters, name="meters"),
     path("accounts/<int:pk>/meters/<int:meter_pk>/", meter_history, name="meter_history"),
+    path("accounts/<int:pk>/meters/submit/", reading_start, name="reading_start"),
     path("accounts/<int:pk>/meters/<int:meter_pk>/add/", reading_add, name="reading_add"),
     path("accounts/<int:pk>/readings/<int:reading_pk>/", reading_edit, name="reading_edit"),
 ]

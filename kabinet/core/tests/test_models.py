@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 
 import pytest
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone, translation
+from freezegun import freeze_time
 
 from kabinet.core.models import Announcement, Branch, Service, UtilityProfile
 from kabinet.core.testing import make_address, make_utility
@@ -67,8 +71,12 @@ def announce(title: str, **fields: object) -> Announcement:
     return Announcement.objects.create(title=title, body=f"{title}: текст", **fields)
 
 
-def titles(queryset: object) -> set[str]:
-    return {a.title for a in queryset}  # type: ignore[attr-defined]
+def titles(announcements: list[Announcement]) -> set[str]:
+    return {a.title for a in announcements}
+
+
+def shown(on: str = "dashboard", branch_ids: tuple[int, ...] = ()) -> set[str]:
+    return titles(Announcement.shown(on=on, branch_ids=set(branch_ids), limit=100))
 
 
 def test_current_announcements_by_date() -> None:
@@ -78,7 +86,20 @@ def test_current_announcements_by_date() -> None:
     announce("running", starts_at=now - hour, ends_at=now + hour)
     announce("future", starts_at=now + hour)
     announce("ended", starts_at=now - 2 * hour, ends_at=now - hour)
-    assert titles(Announcement.objects.current()) == {"open-ended", "running"}
+    assert shown() == {"open-ended", "running"}
+
+
+def test_announcements_start_and_end_on_time_from_the_cache() -> None:
+    start = timezone.now()
+    minute = dt.timedelta(minutes=1)  # well within the cache's lifetime
+    announce("soon", starts_at=start + minute, ends_at=start + 2 * minute)
+    with freeze_time(start):
+        assert shown() == set()  # the live ones are cached now
+    with freeze_time(start + minute), CaptureQueriesContext(connection) as queries:
+        assert shown() == {"soon"}
+    assert not [q for q in queries if "core_announcement" in q["sql"]]
+    with freeze_time(start + 2 * minute):
+        assert shown() == set()
 
 
 def test_current_announcements_by_branch() -> None:
@@ -88,13 +109,54 @@ def test_current_announcements_by_branch() -> None:
     announce("everyone")
     announce("here", branch=here)
     announce("elsewhere", branch=elsewhere)
-    assert titles(Announcement.objects.current()) == {"everyone"}
-    assert titles(Announcement.objects.current(branch_ids=[here.pk])) == {"everyone", "here"}
-    assert titles(Announcement.objects.current(branch_ids=[here.pk, elsewhere.pk])) == {
-        "everyone",
-        "here",
-        "elsewhere",
-    }
+    assert shown() == {"everyone"}
+    assert shown(branch_ids=(here.pk,)) == {"everyone", "here"}
+    assert shown(branch_ids=(here.pk, elsewhere.pk)) == {"everyone", "here", "elsewhere"}
+
+
+def test_announcements_by_page_newest_first_and_limited() -> None:
+    now = timezone.now()
+    for day in range(4):
+        announce(f"day {day}", starts_at=now - dt.timedelta(days=day), on_dashboard=day != 3)
+    announce("dashboard only", starts_at=now - dt.timedelta(days=9), on_login_page=False)
+    newest = Announcement.shown(on="dashboard", limit=2)
+    assert [a.title for a in newest] == ["day 0", "day 1"]
+    assert shown("dashboard") == {"day 0", "day 1", "day 2", "dashboard only"}
+    assert shown("login") == {"day 0", "day 1", "day 2", "day 3"}
+
+
+def test_every_write_to_announcements_shows_at_once() -> None:
+    first = announce("first")
+    assert shown() == {"first"}  # cached
+    announce("second")
+    assert shown() == {"first", "second"}
+    Announcement.objects.filter(pk=first.pk).update(title="renamed")
+    assert shown() == {"renamed", "second"}
+    Announcement.objects.bulk_create([Announcement(title="bulk", body="b")])
+    assert shown() == {"renamed", "second", "bulk"}
+    first.refresh_from_db()
+    first.delete()
+    assert shown() == {"second", "bulk"}
+    Announcement.objects.filter(title="bulk").delete()
+    assert shown() == {"second"}
+
+
+def test_every_write_to_the_profile_shows_at_once() -> None:
+    assert UtilityProfile.get().short_name  # cached
+    UtilityProfile.objects.filter(pk=1).update(short_name="Газ-Схід")
+    assert UtilityProfile.get().short_name == "Газ-Схід"
+    profile = UtilityProfile.get()
+    profile.short_name = "Газ-Захід"
+    profile.save()
+    assert UtilityProfile.objects.get().short_name == UtilityProfile.get().short_name == "Газ-Захід"
+
+
+def test_a_rolled_back_write_leaves_no_stale_profile() -> None:
+    UtilityProfile.get()
+    with contextlib.suppress(RuntimeError), transaction.atomic():
+        UtilityProfile.objects.update(short_name="never")
+        raise RuntimeError
+    assert UtilityProfile.get().short_name != "never"
 
 
 def test_localized_falls_back_to_ukrainian() -> None:

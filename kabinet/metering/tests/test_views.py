@@ -136,7 +136,9 @@ def test_delete_within_the_day_keeps_it_in_the_history(client, utility, househol
 def test_the_dashboard_button_opens_the_only_meter_s_form(client, utility, household, gas_meter):
     client.force_login(household.user)
     page = client.get(reverse("customers:dashboard", args=[household.gas.pk])).content.decode()
-    assert add_url(household.gas, gas_meter) in page
+    button = re.search(r'<a class="button" href="([^"]+)">Передати показання</a>', page)
+    assert button is not None
+    assert client.get(button.group(1))["Location"] == add_url(household.gas, gas_meter)
 
 
 def test_company_table_lists_the_organisation_s_meters_and_filters(client, utility, company):
@@ -150,7 +152,39 @@ def test_company_table_lists_the_organisation_s_meters_and_filters(client, utili
     assert second.pk
 
 
-@pytest.mark.parametrize("name", ["meters", "history", "add", "edit"])
+def start_url(account):
+    return reverse("metering:reading_start", args=[account.pk])
+
+
+def test_submit_a_reading_opens_the_only_meter_s_form(client, utility, household, gas_meter):
+    client.force_login(household.user)
+    response = client.get(start_url(household.gas))
+    assert response.status_code == 302 and response["Location"] == add_url(household.gas, gas_meter)
+    # the electricity account has no meter: the (empty) table
+    response = client.get(start_url(household.electricity))
+    assert response["Location"] == meters_url(household.electricity)
+
+
+def test_submit_a_reading_opens_the_table_to_choose_among_several(
+    client, utility, household, gas_meter
+):
+    testing.make_meter(account=household.gas, serial="G-0002")
+    client.force_login(household.user)
+    response = client.get(start_url(household.gas))
+    assert response.status_code == 302 and response["Location"] == meters_url(household.gas)
+
+
+def test_a_company_s_only_meter_counts_across_the_organisation(client, utility, company):
+    client.force_login(company.user)
+    assert client.get(start_url(company.account))["Location"] == add_url(
+        company.account, company.meter
+    )
+    point = testing.make_service_point(contract=company.contract, name="Склад")
+    testing.make_meter(service_point=point, serial="W-SKLAD")
+    assert client.get(start_url(company.account))["Location"] == meters_url(company.account)
+
+
+@pytest.mark.parametrize("name", ["meters", "history", "add", "edit", "start"])
 def test_another_customer_gets_404(client, utility, household, outsider, gas_meter, name):
     client.force_login(household.user)
     client.post(add_url(household.gas, gas_meter), {"value1": "00010"})
@@ -160,6 +194,7 @@ def test_another_customer_gets_404(client, utility, household, outsider, gas_met
         "history": reverse("metering:meter_history", args=[household.gas.pk, gas_meter.pk]),
         "add": add_url(household.gas, gas_meter),
         "edit": reverse("metering:reading_edit", args=[household.gas.pk, reading.pk]),
+        "start": start_url(household.gas),
     }
     client.force_login(outsider.user)
     assert client.get(urls[name]).status_code == 404
@@ -178,6 +213,7 @@ def test_another_customer_gets_404(client, utility, household, outsider, gas_met
 
 
 def _count(client, url):
+    client.get(url)  # the profile and the announcements are in the shared cache from now on
     with CaptureQueriesContext(connection) as captured:
         assert client.get(url).status_code == 200
     return len(captured.captured_queries)
