@@ -1,36 +1,51 @@
-"""What every document shares: the Cyrillic font, styles, the utility's requisites, A4."""
+"""What every document shares: the Cyrillic font, styles, the utility's requisites, A4.
+
+The documents' layout is fixed (a header, a title, label: value lines, a table, a few blocks),
+so they are drawn straight on a ReportLab canvas by `Sheet`, top to bottom, a new page when
+the next line, row or block does not fit (a table's header row is repeated there). Platypus,
+its paragraphs and tables, cost most of a document's time for nothing these pages need.
+"""
 
 from __future__ import annotations
 
-import functools
 import io
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.utils.formats import number_format
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
-from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.lib.utils import simpleSplit
+from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.pdfgen.canvas import Canvas
 
 from kabinet.core.fonts import FONT, FONT_BOLD, register_fonts
 
+PAGE_WIDTH, PAGE_HEIGHT = A4
+LEFT, RIGHT, TOP, BOTTOM = 20 * mm, 15 * mm, 15 * mm, 15 * mm
+WIDTH = PAGE_WIDTH - LEFT - RIGHT
+GRID = colors.grey
+HEADER_BACKGROUND = colors.HexColor("#eef2f6")
 
-@functools.cache
-def styles() -> dict[str, ParagraphStyle]:
-    register_fonts()
-    body = ParagraphStyle("body", fontName=FONT, fontSize=9.5, leading=12.5)
-    return {
-        "body": body,
-        "small": ParagraphStyle("small", parent=body, fontSize=8, leading=10),
-        "title": ParagraphStyle(
-            "title", parent=body, fontName=FONT_BOLD, fontSize=14, leading=18, spaceAfter=4
-        ),
-        "bold": ParagraphStyle("bold", parent=body, fontName=FONT_BOLD),
-        "right": ParagraphStyle("right", parent=body, alignment=2),
-    }
+
+class Style(NamedTuple):
+    font: str
+    size: float
+    leading: float
+
+
+STYLES = {
+    "body": Style(FONT, 9.5, 12.5),
+    "small": Style(FONT, 8, 10),
+    "title": Style(FONT_BOLD, 14, 18),
+    "bold": Style(FONT_BOLD, 9.5, 12.5),
+    "cell": Style(FONT, 9, 11.5),
+    "head": Style(FONT_BOLD, 9, 11.5),
+}
+PAD_X, PAD_Y = 4, 3  # inside a table's cell
 
 
 @dataclass(frozen=True)
@@ -73,70 +88,192 @@ def money(value: Decimal) -> str:
     return number_format(value, decimal_pos=2, use_l10n=True, force_grouping=True)
 
 
-def p(text: Any, style: str = "body") -> Paragraph:
-    from xml.sax.saxutils import escape
+def wrap(text: str, style: Style, width: float) -> list[str]:
+    """The lines `text` takes in `width` (split at spaces; a longer word stays whole)."""
+    if "\n" not in text and stringWidth(text, style.font, style.size) <= width:
+        return [text]
+    return simpleSplit(text, style.font, style.size, width) or [""]
 
-    return Paragraph(escape(str(text)), styles()[style])
 
+class Sheet:
+    """An A4 document drawn from the top down: `y` is where the next thing starts."""
 
-def grid(rows: list[list[Any]], widths: list[float], *, header: bool = True) -> Table:
-    register_fonts()
-    table = Table(rows, colWidths=widths, repeatRows=1 if header else 0)
-    commands: list[tuple[Any, ...]] = [
-        ("FONTNAME", (0, 0), (-1, -1), FONT),
-        ("FONTSIZE", (0, 0), (-1, -1), 9),
-        ("GRID", (0, 0), (-1, -1), 0.4, colors.grey),
-        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-    ]
-    if header:
-        commands += [
-            ("FONTNAME", (0, 0), (-1, 0), FONT_BOLD),
-            ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#eef2f6")),
+    def __init__(self, *, title: str, author: str) -> None:
+        register_fonts()
+        self.buffer = io.BytesIO()
+        # invariant: the same input gives the same bytes (cacheable, testable)
+        self.canvas = Canvas(self.buffer, pagesize=A4, invariant=1, pageCompression=1)
+        self.canvas.setTitle(title)
+        self.canvas.setAuthor(author)
+        self._start_page()
+
+    def _start_page(self) -> None:
+        self.y = PAGE_HEIGHT - TOP
+        self.text = self.canvas.beginText()
+        self.style: Style | None = None
+        self.rules = self.canvas.beginPath()  # the tables' lines, stroked once a page
+
+    def _end_page(self) -> None:
+        self.canvas.setFillColor(colors.black)
+        self.canvas.drawText(self.text)
+        self.canvas.setStrokeColor(GRID)
+        self.canvas.setLineWidth(0.4)
+        self.canvas.drawPath(self.rules, stroke=1, fill=0)
+        self.canvas.showPage()
+
+    def need(self, height: float) -> bool:
+        """Start a new page unless `height` fits below `y`; True if it did."""
+        if self.y - height >= BOTTOM or self.y >= PAGE_HEIGHT - TOP:
+            return False
+        self._end_page()
+        self._start_page()
+        return True
+
+    def space(self, height: float) -> None:
+        self.y -= height
+
+    def show(self, text: str, style: Style, x: float, baseline: float) -> None:
+        if style is not self.style:
+            self.text.setFont(style.font, style.size, style.leading)
+            self.style = style
+        self.text.setTextOrigin(x, baseline)
+        self.text.textOut(text)
+
+    def lines(
+        self,
+        lines: Sequence[str],
+        style: Style,
+        *,
+        x: float,
+        top: float,
+        width: float = 0,
+        align: str = "left",
+    ) -> None:
+        """Lines one under another from `top`, left or right aligned in `width` from `x`."""
+        baseline = top - style.leading + (style.leading - style.size) / 2 + style.size * 0.2
+        for line in lines:
+            if line:
+                left = x
+                if align == "right":
+                    left = x + width - stringWidth(line, style.font, style.size)
+                self.show(line, style, left, baseline)
+            baseline -= style.leading
+
+    def paragraph(self, text: str, style: str = "body", *, after: float = 0) -> None:
+        chosen = STYLES[style]
+        lines = wrap(text, chosen, WIDTH)
+        for line in lines:  # a long paragraph may go on on the next page
+            self.need(chosen.leading)
+            self.lines([line], chosen, x=LEFT, top=self.y)
+            self.y -= chosen.leading
+        self.y -= after
+
+    def payee(self, payee: Payee) -> None:
+        from django.utils.translation import gettext as _
+
+        lines = [payee.name, payee.address]
+        if payee.tax_id:
+            lines.append(
+                f"{_('Tax id')}: {payee.tax_id}"
+                + (f", {_('KPP')}: {payee.kpp}" if payee.kpp else "")
+            )
+        if payee.bank_account:
+            lines.append(
+                f"{_('Account')}: {payee.bank_account}, {payee.bank_name} {payee.bank_code}".strip()
+            )
+        if payee.phones:
+            lines.append(f"{_('Phone')}: {payee.phones}")
+        for line in lines:
+            if line:
+                self.paragraph(line, "small")
+        self.space(5 * mm)
+
+    def facts(self, rows: Sequence[tuple[Any, Any]]) -> None:
+        """Label: value lines without a grid, the labels small in a column of their own."""
+        label, value = STYLES["small"], STYLES["body"]
+        for name, text in rows:
+            names = wrap(str(name), label, 45 * mm - 6)
+            values = wrap(str(text), value, 125 * mm - 12)
+            height = max(len(names) * label.leading, len(values) * value.leading) + 4
+            self.need(height)
+            self.lines(names, label, x=LEFT + 6, top=self.y - 3)
+            self.lines(values, value, x=LEFT + 45 * mm + 6, top=self.y - 3)
+            self.y -= height
+
+    def table(
+        self,
+        rows: Sequence[Sequence[str | None]],
+        widths: Sequence[float],
+        *,
+        align: str,
+        bold: int = 0,
+    ) -> None:
+        """A grid with a header row (repeated on a new page). A cell of None joins the one
+        before it; a joined cell takes the alignment of its last column (`align`: L or R per
+        column). The last `bold` rows are in bold."""
+        header, body = rows[0], rows[1:]
+        self._row(header, widths, "L" * len(widths), STYLES["head"], header=True)
+        for index, row in enumerate(body):
+            style = STYLES["head"] if index >= len(body) - bold else STYLES["cell"]
+            height = self._row_height(row, widths, style)
+            if self.need(height):
+                self._row(header, widths, "L" * len(widths), STYLES["head"], header=True)
+            self._row(row, widths, align, style)
+
+    def _cells(self, row: Sequence[str | None], widths: Sequence[float]) -> list[tuple]:
+        cells: list[list[Any]] = []
+        for column, (text, width) in enumerate(zip(row, widths, strict=True)):
+            if text is None and cells:
+                cells[-1][1] += width
+                cells[-1][2] = column
+            else:
+                cells.append([text or "", width, column])
+        return [tuple(cell) for cell in cells]
+
+    def _row_height(
+        self, row: Sequence[str | None], widths: Sequence[float], style: Style
+    ) -> float:
+        lines = max(
+            len(wrap(text, style, width - 2 * PAD_X)) for text, width, _ in self._cells(row, widths)
+        )
+        return lines * style.leading + 2 * PAD_Y
+
+    def _row(
+        self,
+        row: Sequence[str | None],
+        widths: Sequence[float],
+        align: str,
+        style: Style,
+        *,
+        header: bool = False,
+    ) -> None:
+        cells = [
+            (wrap(text, style, width - 2 * PAD_X), width, last)
+            for text, width, last in self._cells(row, widths)
         ]
-    table.setStyle(TableStyle(commands))
-    return table
+        height = max(len(lines) for lines, _, _ in cells) * style.leading + 2 * PAD_Y
+        top, total = self.y, sum(widths)
+        if header:
+            self.canvas.setFillColor(HEADER_BACKGROUND)
+            self.canvas.rect(LEFT, top - height, total, height, stroke=0, fill=1)
+            self.rules.moveTo(LEFT, top)
+            self.rules.lineTo(LEFT + total, top)
+        x = LEFT
+        self.rules.moveTo(x, top)
+        self.rules.lineTo(x, top - height)
+        for lines, width, last in cells:
+            side = "right" if align[last] == "R" else "left"
+            self.lines(
+                lines, style, x=x + PAD_X, top=top - PAD_Y, width=width - 2 * PAD_X, align=side
+            )
+            x += width
+            self.rules.moveTo(x, top)
+            self.rules.lineTo(x, top - height)
+        self.rules.moveTo(LEFT, top - height)
+        self.rules.lineTo(LEFT + total, top - height)
+        self.y -= height
 
-
-def facts(rows: list[tuple[Any, Any]]) -> Table:
-    """Label: value lines without a grid."""
-    register_fonts()
-    table = Table([[p(a, "small"), p(b)] for a, b in rows], colWidths=[45 * mm, 125 * mm])
-    table.setStyle(
-        TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("BOTTOMPADDING", (0, 0), (-1, -1), 1)])
-    )
-    return table
-
-
-def payee_block(payee: Payee) -> list[Flowable]:
-    from django.utils.translation import gettext as _
-
-    lines = [payee.name, payee.address]
-    if payee.tax_id:
-        lines.append(
-            f"{_('Tax id')}: {payee.tax_id}" + (f", {_('KPP')}: {payee.kpp}" if payee.kpp else "")
-        )
-    if payee.bank_account:
-        lines.append(
-            f"{_('Account')}: {payee.bank_account}, {payee.bank_name} {payee.bank_code}".strip()
-        )
-    if payee.phones:
-        lines.append(f"{_('Phone')}: {payee.phones}")
-    return [p(line, "small") for line in lines if line] + [Spacer(1, 5 * mm)]
-
-
-def build(story: list[Flowable], *, title: str, author: str) -> bytes:
-    register_fonts()
-    buffer = io.BytesIO()
-    document = SimpleDocTemplate(
-        buffer,
-        pagesize=A4,
-        leftMargin=20 * mm,
-        rightMargin=15 * mm,
-        topMargin=15 * mm,
-        bottomMargin=15 * mm,
-        title=title,
-        author=author,
-        invariant=1,  # the same input gives the same bytes (cacheable, testable)
-    )
-    document.build(story)
-    return buffer.getvalue()
+    def save(self) -> bytes:
+        self._end_page()
+        self.canvas.save()
+        return self.buffer.getvalue()

@@ -13,10 +13,9 @@ from django.utils import translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from reportlab.lib.units import mm
-from reportlab.platypus import Flowable, Spacer, Table, TableStyle
 
-from .base import Payee, build, facts, grid, money, p, payee_block
-from .qr import payment_qr, qr_drawing
+from .base import LEFT, STYLES, Payee, Sheet, money, wrap
+from .qr import payment_qr, qr_path
 
 
 def currency_sign(code: str) -> str:
@@ -41,29 +40,31 @@ class ReceiptData:
 def receipt_pdf(data: ReceiptData, *, payee: Payee, language: str) -> bytes:
     with translation.override(language):
         sign = currency_sign(data.currency)
-        story: list[Flowable] = [
-            *payee_block(payee),
-            p(
-                _("Receipt of an online payment No. %(number)s") % {"number": data.order_id},
-                "title",
-            ),
-            facts(
-                [
-                    (_("Paid"), date_format(data.paid_at, "DATETIME_FORMAT")),
-                    (_("Amount"), f"{money(data.amount)} {sign}"),
-                    (_("Payer"), data.payer),
-                    (_("Paid for"), data.subject),
-                    (_("Address"), data.address),
-                    (_("Purpose"), data.purpose),
-                    (_("Comment"), data.comment or "—"),
-                    (_("Payment system"), data.provider),
-                    (_("Transaction id"), data.transaction_id),
-                ]
-            ),
-            Spacer(1, 8 * mm),
-            p(_("The payment reaches the account balance once billing confirms it."), "small"),
-        ]
-        return build(story, title=_("Receipt"), author=payee.name)
+        sheet = Sheet(title=_("Receipt"), author=payee.name)
+        sheet.payee(payee)
+        sheet.paragraph(
+            _("Receipt of an online payment No. %(number)s") % {"number": data.order_id},
+            "title",
+            after=4,
+        )
+        sheet.facts(
+            [
+                (_("Paid"), date_format(data.paid_at, "DATETIME_FORMAT")),
+                (_("Amount"), f"{money(data.amount)} {sign}"),
+                (_("Payer"), data.payer),
+                (_("Paid for"), data.subject),
+                (_("Address"), data.address),
+                (_("Purpose"), data.purpose),
+                (_("Comment"), data.comment or "—"),
+                (_("Payment system"), data.provider),
+                (_("Transaction id"), data.transaction_id),
+            ]
+        )
+        sheet.space(8 * mm)
+        sheet.paragraph(
+            _("The payment reaches the account balance once billing confirms it."), "small"
+        )
+        return sheet.save()
 
 
 @dataclass(frozen=True)
@@ -102,82 +103,93 @@ def invoice_pdf(data: InvoiceData, *, payee: Payee, language: str) -> bytes:
             if data.household
             else _("Invoice No. %(number)s for %(period)s")
         ) % {"number": data.number, "period": period}
-        rows: list[list[object]] = [[_("Service"), _("Volume"), _("Tariff"), _("Amount")]]
+        rows: list[list[str | None]] = [[_("Service"), _("Volume"), _("Tariff"), _("Amount")]]
         for line in data.lines:
             rows.append(
                 [
-                    p(line.description),
+                    line.description,
                     f"{line.volume:n} {line.unit}" if line.volume is not None else "",
                     money(line.tariff) if line.tariff is not None else "",
                     money(line.amount),
                 ]
             )
         charged = sum((line.amount for line in data.lines), Decimal(0))
-        rows.append(["", "", _("Charged"), money(charged)])
+        rows.append([_("Charged"), None, None, money(charged)])
         if data.opening_balance is not None:
-            rows.append(["", "", _("Opening balance"), money(data.opening_balance)])
+            rows.append([_("Opening balance"), None, None, money(data.opening_balance)])
         if data.paid is not None:
-            rows.append(["", "", _("Paid"), money(data.paid)])
-        rows.append(["", "", _("To pay"), f"{money(data.to_pay)} {sign}"])
+            rows.append([_("Paid"), None, None, money(data.paid)])
+        rows.append([_("To pay"), None, None, f"{money(data.to_pay)} {sign}"])
         purpose = _("Payment for %(period)s, account %(account)s, %(payer)s") % {
             "period": period,
             "account": data.account_number,
             "payer": data.payer,
         }
-        story: list[Flowable] = [
-            *payee_block(payee),
-            p(title, "title"),
-            facts(
-                [
-                    (_("Issued"), date_format(data.issued_on, "SHORT_DATE_FORMAT")),
-                    (
-                        _("Due"),
-                        date_format(data.due_on, "SHORT_DATE_FORMAT") if data.due_on else "—",
-                    ),
-                    (
-                        _("Payer"),
-                        data.payer + (f", {data.payer_tax_id}" if data.payer_tax_id else ""),
-                    ),
-                    (_("For"), data.subject),
-                    (_("Address"), data.address),
-                ]
-            ),
-            Spacer(1, 4 * mm),
-            grid(rows, [85 * mm, 30 * mm, 25 * mm, 30 * mm]),
-            Spacer(1, 6 * mm),
-        ]
+        sheet = Sheet(title=title, author=payee.name)
+        sheet.payee(payee)
+        sheet.paragraph(title, "title", after=4)
+        sheet.facts(
+            [
+                (_("Issued"), date_format(data.issued_on, "SHORT_DATE_FORMAT")),
+                (
+                    _("Due"),
+                    date_format(data.due_on, "SHORT_DATE_FORMAT") if data.due_on else "—",
+                ),
+                (
+                    _("Payer"),
+                    data.payer + (f", {data.payer_tax_id}" if data.payer_tax_id else ""),
+                ),
+                (_("For"), data.subject),
+                (_("Address"), data.address),
+            ]
+        )
+        sheet.space(4 * mm)
+        sheet.table(rows, [85 * mm, 30 * mm, 25 * mm, 30 * mm], align="LRRR", bold=1)
+        sheet.space(6 * mm)
         qr = (
             payment_qr(payee, data.to_pay, purpose, data.account_number)
             if data.to_pay > 0
             else None
         )
-        pay_lines = [
-            p(_("Purpose of payment"), "bold"),
-            p(purpose),
-            p(_("Scan the code in your bank's app to pay."), "small") if qr else p(""),
-        ]
         if qr:
-            block = Table([[qr_drawing(qr, 35 * mm), pay_lines]], colWidths=[40 * mm, 130 * mm])
-            block.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP")]))
-            story.append(block)
-        else:
-            story += pay_lines
-        if data.household:
-            story += [
-                Spacer(1, 8 * mm),
-                p("✂ " + "- " * 60, "small"),
-                p(_("Receipt"), "bold"),
-                facts(
-                    [
-                        (_("Payee"), payee.name),
-                        (_("Account number"), data.account_number),
-                        (_("Payer"), data.payer),
-                        (_("Period"), period),
-                        (_("Amount"), f"{money(data.to_pay)} {sign}"),
-                    ]
+            # the code on the left, 35 mm square; the purpose of payment beside it
+            body, small = STYLES["body"], STYLES["small"]
+            side = 35 * mm
+            text = [
+                (_("Purpose of payment"), STYLES["bold"]),
+                *((words, body) for words in wrap(purpose, body, 130 * mm - 12)),
+                *(
+                    (words, small)
+                    for words in wrap(
+                        _("Scan the code in your bank's app to pay."), small, 130 * mm - 12
+                    )
                 ),
             ]
-        return build(story, title=title, author=payee.name)
+            sheet.need(max(side, sum(style.leading for _words, style in text)) + 6)
+            top = sheet.y - 3
+            qr_path(sheet.canvas, qr, x=LEFT + 6, y=top - side, size=side)
+            for words, style in text:
+                sheet.lines([words], style, x=LEFT + 40 * mm + 6, top=top)
+                top -= style.leading
+            sheet.space(side + 6)
+        else:
+            sheet.paragraph(_("Purpose of payment"), "bold")
+            sheet.paragraph(purpose)
+        if data.household:
+            sheet.space(8 * mm)
+            sheet.need(8 * mm)
+            sheet.paragraph("✂ " + "- " * 60, "small")
+            sheet.paragraph(_("Receipt"), "bold")
+            sheet.facts(
+                [
+                    (_("Payee"), payee.name),
+                    (_("Account number"), data.account_number),
+                    (_("Payer"), data.payer),
+                    (_("Period"), period),
+                    (_("Amount"), f"{money(data.to_pay)} {sign}"),
+                ]
+            )
+        return sheet.save()
 
 
 @dataclass(frozen=True)
@@ -220,13 +232,13 @@ def reconciliation_pdf(data: ReconciliationData, *, payee: Payee, language: str)
             "start": start,
             "end": end,
         }
-        rows: list[list[object]] = [[_("Date"), _("Document"), _("Charged"), _("Paid")]]
+        rows: list[list[str | None]] = [[_("Date"), _("Document"), _("Charged"), _("Paid")]]
         rows.append(["", _("Opening balance"), money(data.opening_balance), ""])
         for row in data.rows:
             rows.append(
                 [
                     date_format(row.day, "SHORT_DATE_FORMAT"),
-                    p(row.description),
+                    row.description,
                     money(row.charged) if row.charged else "",
                     money(row.paid) if row.paid else "",
                 ]
@@ -239,36 +251,34 @@ def reconciliation_pdf(data: ReconciliationData, *, payee: Payee, language: str)
             if closing > 0
             else _("Balance in favour of %(customer)s on %(day)s: %(amount)s %(sign)s")
         ) % {"customer": data.customer, "day": end, "amount": money(abs(closing)), "sign": sign}
-        signatures = Table(
+        sheet = Sheet(title=title, author=payee.name)
+        sheet.payee(payee)
+        sheet.paragraph(title, "title", after=4)
+        sheet.facts(
             [
-                [p(payee.name, "bold"), p(data.customer, "bold")],
-                [
-                    p(_("Signature") + " ____________________"),
-                    p(_("Signature") + " ____________________"),
-                ],
-                [p(_("Stamp"), "small"), p(_("Stamp"), "small")],
-            ],
-            colWidths=[85 * mm, 85 * mm],
+                (_("Between"), payee.name),
+                (
+                    _("And"),
+                    data.customer + (f", {data.customer_tax_id}" if data.customer_tax_id else ""),
+                ),
+                (_("For"), data.subject),
+            ]
         )
-        story: list[Flowable] = [
-            *payee_block(payee),
-            p(title, "title"),
-            facts(
-                [
-                    (_("Between"), payee.name),
-                    (
-                        _("And"),
-                        data.customer
-                        + (f", {data.customer_tax_id}" if data.customer_tax_id else ""),
-                    ),
-                    (_("For"), data.subject),
-                ]
-            ),
-            Spacer(1, 4 * mm),
-            grid(rows, [25 * mm, 85 * mm, 30 * mm, 30 * mm]),
-            Spacer(1, 4 * mm),
-            p(verdict, "bold"),
-            Spacer(1, 12 * mm),
-            signatures,
-        ]
-        return build(story, title=title, author=payee.name)
+        sheet.space(4 * mm)
+        sheet.table(rows, [25 * mm, 85 * mm, 30 * mm, 30 * mm], align="LLRR")
+        sheet.space(4 * mm)
+        sheet.paragraph(verdict, "bold")
+        sheet.space(12 * mm)
+        # the two parties side by side: name, signature line, stamp
+        bold, body, small = STYLES["bold"], STYLES["body"], STYLES["small"]
+        signature = _("Signature") + " ____________________"
+        columns = [wrap(payee.name, bold, 85 * mm - 12), wrap(data.customer, bold, 85 * mm - 12)]
+        names = max(len(lines) for lines in columns) * bold.leading + 6
+        sheet.need(names + body.leading + small.leading + 12)
+        for column, lines in enumerate(columns):
+            x = LEFT + 6 + column * 85 * mm
+            sheet.lines(lines, bold, x=x, top=sheet.y - 3)
+            sheet.lines([signature], body, x=x, top=sheet.y - names - 3)
+            sheet.lines([_("Stamp")], small, x=x, top=sheet.y - names - body.leading - 9)
+        sheet.space(names + body.leading + small.leading + 12)
+        return sheet.save()

@@ -4,20 +4,33 @@ reconciliation's arithmetic and the cache of immutable documents."""
 from __future__ import annotations
 
 import base64
+import dataclasses
 import datetime as dt
+import io
 from decimal import Decimal
 from unittest import mock
 
 import pytest
 from django.conf import settings
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.formats import date_format
 
 from kabinet.billing.models import Invoice, Payment, Statement
 from kabinet.documents import pdf_views as views
 from kabinet.documents.models import GeneratedDocument
 from kabinet.documents.pdf.base import Payee
-from kabinet.documents.pdf.qr import nbu_payload, st00012_payload
+from kabinet.documents.pdf.documents import (
+    InvoiceData,
+    InvoiceLine,
+    ReceiptData,
+    ReconciliationData,
+    StatementRow,
+    invoice_pdf,
+    receipt_pdf,
+    reconciliation_pdf,
+)
+from kabinet.documents.pdf.qr import nbu_payload, qr_matrix, st00012_payload
 from kabinet.payments.models import PaymentRules
 from kabinet.payments.tests.conftest import pdf_text
 
@@ -274,3 +287,151 @@ def test_an_invoice_of_an_account_under_the_contract_prints_and_prefills_the_pay
     )
     assert pay.status_code == 200
     assert pay.context["form"].initial["invoice_number"] == "AC-77"
+
+
+def drawn_qr_codes(content: bytes) -> list[bytes]:
+    """Decode the payment QR as drawn in the PDF: its dark runs (integer `re` rectangles in
+    module units) painted into an image that zxing-cpp's reader scans."""
+    import re
+
+    import zxingcpp
+    from PIL import Image, ImageDraw
+    from pypdf import PdfReader
+
+    codes = []
+    for page in PdfReader(io.BytesIO(content)).pages:
+        stream = page.get_contents()
+        assert stream is not None
+        runs = [
+            tuple(map(int, run))
+            for run in re.findall(rb"^(\d+) (\d+) (\d+) 1 re$", stream.get_data(), re.M)
+        ]
+        if not runs:
+            continue
+        size = max(x + w for x, _y, w in runs) + 8
+        image = Image.new("L", (size * 4, size * 4), 255)
+        draw = ImageDraw.Draw(image)
+        for x, y, w in runs:
+            draw.rectangle([(x + 4) * 4, (y + 4) * 4, (x + 4 + w) * 4 - 1, (y + 5) * 4 - 1], 0)
+        found = zxingcpp.read_barcode(image)
+        assert found is not None, "the drawn QR does not scan"
+        codes.append(found.bytes)
+    return codes
+
+
+def invoice_data(**changes) -> InvoiceData:
+    data = InvoiceData(
+        number="0512345678-202611",
+        period=dt.date(2026, 11, 1),
+        issued_on=dt.date(2026, 12, 1),
+        due_on=dt.date(2026, 12, 31),
+        payer="Коваленко Олена Петрівна",
+        payer_tax_id="",
+        subject="Особовий рахунок 0512345678",
+        address="Кременчук, вул. Соборна, 12, кв. 7",
+        account_number="0512345678",
+        lines=[InvoiceLine("Природний газ", Decimal(85), "м³", Decimal("7.95"), Decimal("676.34"))],
+        opening_balance=Decimal("574.06"),
+        paid=Decimal(0),
+        to_pay=Decimal("1250.40"),
+        household=True,
+    )
+    return dataclasses.replace(data, **changes)
+
+
+def test_the_invoice_qr_as_drawn_scans_to_the_nbu_payload():
+    content = invoice_pdf(invoice_data(), payee=PAYEE, language="uk")
+    with translation.override("uk"):
+        period = date_format(dt.date(2026, 11, 1), "YEAR_MONTH_FORMAT")
+    purpose = f"Оплата за {period}, рахунок 0512345678, Коваленко Олена Петрівна"
+    assert drawn_qr_codes(content) == [nbu_payload(PAYEE, Decimal("1250.40"), purpose).encode()]
+    text = " ".join(pdf_text(content).split())  # the purpose is wrapped over two lines
+    assert "1 250,40 грн" in text and "Сальдо на початок періоду" in text and purpose in text
+
+
+def test_the_st00012_qr_as_drawn_scans_to_its_utf8_payload():
+    payee = dataclasses.replace(
+        PAYEE, currency="RUB", bank_code="040407627", correspondent_account="3010181080"
+    )
+    content = invoice_pdf(
+        invoice_data(household=False, to_pay=Decimal("99.90")), payee=payee, language="ru"
+    )
+    (code,) = drawn_qr_codes(content)
+    text = code.decode()
+    assert text.startswith("ST00012|Name=ТОВ «Кременчукгаз-постачання»|")
+    assert "|Sum=9990|" in text and text.endswith("|PersAcc=0512345678")
+    assert "Счёт-фактура № 0512345678-202611" in pdf_text(content)
+
+
+def test_no_qr_when_nothing_is_to_be_paid():
+    content = invoice_pdf(invoice_data(to_pay=Decimal(0)), payee=PAYEE, language="uk")
+    assert drawn_qr_codes(content) == []
+    assert "Призначення платежу" in pdf_text(content)
+
+
+def test_the_qr_matrix_is_the_standard_symbol_of_the_payload():
+    """zxing-cpp's symbol of the payload: version 14-M for the NBU link, mask 2, and it scans
+    back to the same bytes when painted with a quiet zone."""
+    import zxingcpp
+    from PIL import Image
+
+    payload = nbu_payload(PAYEE, Decimal("1250.40"), "Оплата за газ, рахунок 0512345678")
+    matrix = qr_matrix(payload)
+    assert len(matrix) == len(matrix[0])
+    assert set(b"".join(matrix)) == {0, 1}
+    image = Image.new("L", (len(matrix) + 8, len(matrix) + 8), 255)
+    for y, row in enumerate(matrix):
+        for x, dark in enumerate(row):
+            if dark:
+                image.putpixel((x + 4, y + 4), 0)
+    found = zxingcpp.read_barcode(image.resize((image.width * 4, image.height * 4)))
+    assert found is not None and found.text == payload
+    extra: dict[str, object] = dict(found.extra)  # type: ignore[call-overload]
+    assert extra["DataMask"] == 2 and found.ec_level == "M"
+    assert len(matrix) == 17 + 4 * int(str(extra["Version"]))
+
+
+def test_a_long_statement_goes_on_over_pages_with_the_header_repeated():
+    data = ReconciliationData(
+        customer="ТОВ «Водограй»",
+        customer_tax_id="12345678",
+        subject="Договір D-000001",
+        start=dt.date(2024, 1, 1),
+        end=dt.date(2026, 11, 30),
+        opening_balance=Decimal("100.00"),
+        rows=[
+            StatementRow(
+                dt.date(2024, 1, 1) + dt.timedelta(days=n),
+                f"Нараховано {n}",
+                Decimal(10),
+                Decimal(0),
+            )
+            for n in range(120)
+        ],
+    )
+    from pypdf import PdfReader
+
+    content = reconciliation_pdf(data, payee=PAYEE, language="uk")
+    pages = [page.extract_text() for page in PdfReader(io.BytesIO(content)).pages]
+    assert len(pages) >= 3
+    assert all("Дата" in page and "Документ" in page for page in pages)
+    assert "Нараховано 119" in pages[-1] and "1 300,00 грн" in pages[-1] and "М. П." in pages[-1]
+
+
+def test_characters_beyond_the_prepared_alphabet_are_embedded_too():
+    """The prepared subset has ASCII and Cyrillic; other letters go in a subset of their own."""
+    receipt = ReceiptData(
+        order_id="K1",
+        transaction_id="T1",
+        provider="LiqPay",
+        paid_at=dt.datetime(2026, 12, 4, 9, 30, tzinfo=dt.UTC),
+        amount=Decimal("10.00"),
+        currency="UAH",
+        payer="Łukasz Żółkiewski Ŝ",
+        subject="Особовий рахунок 0512345678",
+        address="Kraków",
+        purpose="Ωμέγα",
+    )
+    text = pdf_text(receipt_pdf(receipt, payee=PAYEE, language="uk"))
+    assert "Łukasz Żółkiewski Ŝ" in text and "Ωμέγα" in text and "Kraków" in text
+    assert "Квитанція про онлайн-оплату № K1" in text
