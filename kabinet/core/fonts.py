@@ -85,6 +85,20 @@ class _Prebuilt(pdfdoc.PDFObject):
         return self.source
 
 
+class _Template(pdfdoc.PDFObject):
+    """A font's dictionary formatted once but for its references to other objects."""
+
+    __RefOnly__ = 1
+
+    def __init__(self, *parts: Any) -> None:
+        self.parts = parts
+
+    def format(self, document: Any) -> bytes:
+        return b"".join(
+            part if isinstance(part, bytes) else part.format(document) for part in self.parts
+        )
+
+
 def _stream(content: bytes, **entries: int) -> bytes:
     """A compressed stream object's source (a document gets its own _Prebuilt of it: ReportLab
     names the objects it registers)."""
@@ -117,6 +131,7 @@ class PreparedTTFont(TTFont):
         self.to_unicode = _stream(makeToUnicodeCMap(base, subset).encode())
         widths = " ".join(pdfdoc.fp_str(face.getCharWidth(n)) for n in subset)
         self.widths = f"[ {widths} ]".encode()
+        self._prepare_dictionaries()
 
     class State(TTFont.State):
         def __init__(self, asciiReadable: Any = None, ttf: Any = None) -> None:
@@ -134,58 +149,61 @@ class PreparedTTFont(TTFont):
         return super().splitString(text, doc, encoding)
 
     def addObjects(self, doc: Any) -> None:
-        """ReportLab's TTFont.addObjects with the first subset's objects prepared."""
+        """ReportLab's TTFont.addObjects, the first subset's objects prepared."""
         state = self.state.get(doc) or self.State(self._asciiReadable, self)
         state.frozen = 1
         face = self.face
         for n, subset in enumerate(state.subsets):
             internal = self.getSubsetInternalName(n, doc)[1:]
-            if n:
-                base = (SUBSETN(n) + b"+" + face.name + face.subfontNameX).decode("pdfdoc")
+            if n == 0:
+                font = self._prepared_objects(doc, internal)
             else:
-                base = self.base_name
-            font = pdfdoc.PDFTrueTypeFont()
-            font.Name = internal
-            font.BaseFont = base
-            font.FirstChar = 0
-            font.LastChar = len(subset) - 1
-            if n:
+                base = (SUBSETN(n) + b"+" + face.name + face.subfontNameX).decode("pdfdoc")
+                font = pdfdoc.PDFTrueTypeFont()
+                font.Name = internal
+                font.BaseFont = base
+                font.FirstChar = 0
+                font.LastChar = len(subset) - 1
                 font.Widths = pdfdoc.PDFArray([face.getCharWidth(c) for c in subset])
                 cmap = pdfdoc.PDFStream(content=makeToUnicodeCMap(base, subset))
                 if doc.compression:
                     cmap.filters = [pdfdoc.PDFZCompress]
                 font.ToUnicode = doc.Reference(cmap, "toUnicodeCMap:" + base)
                 font.FontDescriptor = face.addSubsetObjects(doc, base, subset)
-            else:
-                font.Widths = _Prebuilt(self.widths, indirect=False)
-                font.ToUnicode = doc.Reference(
-                    _Prebuilt(self.to_unicode, indirect=True), "toUnicodeCMap:" + base
-                )
-                font.FontDescriptor = self._descriptor(doc, base)
             doc.Reference(font, internal)
             doc.idToObject["BasicFonts"].dict[internal] = font
         self.state.pop(doc, None)
 
-    def _descriptor(self, doc: Any, base: str) -> Any:
-        face = self.face
-        descriptor = pdfdoc.PDFDictionary(
-            {
-                "Type": "/FontDescriptor",
-                "Ascent": face.ascent,
-                "CapHeight": face.capHeight,
-                "Descent": face.descent,
-                "Flags": (face.flags & ~FF_NONSYMBOLIC) | FF_SYMBOLIC,
-                "FontBBox": pdfdoc.PDFArray(face.bbox),
-                "FontName": pdfdoc.PDFName(base),
-                "ItalicAngle": face.italicAngle,
-                "StemV": face.stemV,
-                "FontFile2": doc.Reference(
-                    _Prebuilt(self.font_file, indirect=True), f"fontFile:{face.filename}({base})"
-                ),
-                "MissingWidth": face.defaultWidth,
-            }
+    def _prepare_dictionaries(self) -> None:
+        face, base = self.face, self.base_name
+        name = pdfdoc.format(pdfdoc.PDFName(base), pdfdoc.PDFDocument())
+        number = pdfdoc.fp_str
+        self.descriptor_source = (
+            f"<< /Ascent {number(face.ascent)} /CapHeight {number(face.capHeight)}"
+            f" /Descent {number(face.descent)} /Flags {(face.flags & ~FF_NONSYMBOLIC) | FF_SYMBOLIC}"
+            f" /FontBBox [ {number(*face.bbox)} ] /FontName {name.decode()}"
+            f" /ItalicAngle {number(face.italicAngle)} /MissingWidth {number(face.defaultWidth)}"
+            f" /StemV {number(face.stemV)} /Type /FontDescriptor /FontFile2 "
+        ).encode()
+        self.font_source = f"<< /BaseFont {name.decode()} /FirstChar 0 /LastChar 255".encode()
+
+    def _prepared_objects(self, doc: Any, internal: str) -> _Template:
+        base = self.base_name
+        font_file = doc.Reference(
+            _Prebuilt(self.font_file, indirect=True), f"fontFile:{self.face.filename}({base})"
         )
-        return doc.Reference(descriptor, "fontDescriptor:" + base)
+        descriptor = _Template(self.descriptor_source, font_file, b" >>")
+        to_unicode = _Prebuilt(self.to_unicode, indirect=True)
+        return _Template(
+            self.font_source,
+            f" /Name /{internal} /Subtype /TrueType /Type /Font /Widths ".encode(),
+            self.widths,
+            b" /FontDescriptor ",
+            doc.Reference(descriptor, "fontDescriptor:" + base),
+            b" /ToUnicode ",
+            doc.Reference(to_unicode, "toUnicodeCMap:" + base),
+            b" >>",
+        )
 
 
 @functools.cache
