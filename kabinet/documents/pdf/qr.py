@@ -85,22 +85,23 @@ _DARK = bytes([1] + [0] * 255)  # zxing-cpp's image: 0 is a dark module, 255 a l
 
 def qr_path(canvas: Canvas, payload: str, *, x: float, y: float, size: float) -> None:
     """Draw the code `size` wide with its lower left corner at (x, y), a quiet zone of two
-    modules inside that square: one filled path of the dark runs of each row, written in
-    module units under a scaling matrix (a few hundred short integer rectangles)."""
+    modules inside that square: a 1-bit image mask of the modules (stencil: dark modules
+    painted black, light ones left alone), never interpolated, inline in the page."""
     matrix = qr_matrix(payload)
-    cell = size / (len(matrix) + 4)
-    runs = []
-    for row, modules in enumerate(matrix):
-        start = modules.find(1)
-        while start >= 0:
-            end = modules.find(0, start)
-            if end < 0:
-                end = len(modules)
-            runs.append(f"{start} {row} {end - start} 1 re")
-            start = modules.find(1, end)
+    count = len(matrix)
+    pad = -count % 8
+    rows = "".join(
+        (int(row.translate(_DIGITS), 2) << pad).to_bytes((count + pad) // 8, "big").hex()
+        for row in matrix
+    )
+    cell = size / (count + 4)
     canvas.saveState()
     canvas.setFillColor(black)
-    # module (column, row) at (column, row): rows go down from the top left corner
-    canvas.transform(cell, 0, 0, -cell, x + 2 * cell, y + size - 2 * cell)
-    canvas.addLiteral("\n".join(runs) + "\nf")
+    canvas.transform(cell * count, 0, 0, cell * count, x + 2 * cell, y + 2 * cell)
+    canvas.addLiteral(
+        f"BI /W {count} /H {count} /IM true /BPC 1 /D [1 0] /I false /F /AHx ID\n{rows}>\nEI"
+    )
     canvas.restoreState()
+
+
+_DIGITS = bytes.maketrans(b"\0\1", b"01")

@@ -289,33 +289,41 @@ def test_an_invoice_of_an_account_under_the_contract_prints_and_prefills_the_pay
     assert pay.context["form"].initial["invoice_number"] == "AC-77"
 
 
-def drawn_qr_codes(content: bytes) -> list[bytes]:
-    """Decode the payment QR as drawn in the PDF: its dark runs (integer `re` rectangles in
-    module units) painted into an image that zxing-cpp's reader scans."""
+def drawn_qr_codes(content: bytes, *, matrices: list | None = None) -> list[bytes]:
+    """Decode the payment QR as drawn in the PDF: the inline image mask's bits (row 0 at the
+    top, 1 painted) put into an image with a quiet zone that zxing-cpp's reader scans."""
     import re
 
     import zxingcpp
-    from PIL import Image, ImageDraw
+    from PIL import Image
     from pypdf import PdfReader
 
     codes = []
     for page in PdfReader(io.BytesIO(content)).pages:
         stream = page.get_contents()
         assert stream is not None
-        runs = [
-            tuple(map(int, run))
-            for run in re.findall(rb"^(\d+) (\d+) (\d+) 1 re$", stream.get_data(), re.M)
-        ]
-        if not runs:
-            continue
-        size = max(x + w for x, _y, w in runs) + 8
-        image = Image.new("L", (size * 4, size * 4), 255)
-        draw = ImageDraw.Draw(image)
-        for x, y, w in runs:
-            draw.rectangle([(x + 4) * 4, (y + 4) * 4, (x + 4 + w) * 4 - 1, (y + 5) * 4 - 1], 0)
-        found = zxingcpp.read_barcode(image)
-        assert found is not None, "the drawn QR does not scan"
-        codes.append(found.bytes)
+        for width, height, data in re.findall(
+            rb"BI /W (\d+) /H (\d+) /IM true /BPC 1 /D \[1 0\] /I false /F /AHx ID\n"
+            rb"([0-9a-f]*)>\nEI",
+            stream.get_data(),
+        ):
+            size, bits = int(width), bytes.fromhex(data.decode())
+            assert int(height) == size
+            stride = (size + 7) // 8
+            image = Image.new("L", (size + 8, size + 8), 255)
+            matrix = []
+            for y in range(size):
+                row = int.from_bytes(bits[y * stride : (y + 1) * stride], "big")
+                modules = bytes(row >> (stride * 8 - 1 - x) & 1 for x in range(size))
+                matrix.append(modules)
+                for x in range(size):
+                    if modules[x]:
+                        image.putpixel((x + 4, y + 4), 0)
+            if matrices is not None:
+                matrices.append(matrix)
+            found = zxingcpp.read_barcode(image.resize((image.width * 4, image.height * 4)))
+            assert found is not None, "the drawn QR does not scan"
+            codes.append(found.bytes)
     return codes
 
 
@@ -344,7 +352,10 @@ def test_the_invoice_qr_as_drawn_scans_to_the_nbu_payload():
     with translation.override("uk"):
         period = date_format(dt.date(2026, 11, 1), "YEAR_MONTH_FORMAT")
     purpose = f"Оплата за {period}, рахунок 0512345678, Коваленко Олена Петрівна"
-    assert drawn_qr_codes(content) == [nbu_payload(PAYEE, Decimal("1250.40"), purpose).encode()]
+    payload = nbu_payload(PAYEE, Decimal("1250.40"), purpose)
+    drawn: list[list[bytes]] = []
+    assert drawn_qr_codes(content, matrices=drawn) == [payload.encode()]
+    assert drawn == [qr_matrix(payload)]  # module for module, the right way up
     text = " ".join(pdf_text(content).split())  # the purpose is wrapped over two lines
     assert "1 250,40 грн" in text and "Сальдо на початок періоду" in text and purpose in text
 
