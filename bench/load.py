@@ -235,6 +235,8 @@ def main() -> None:
             str(args.port),
             "--workers",
             str(args.workers),
+            "--blocking-threads",
+            str(args.blocking_threads),
             "--log-level",
             "warning",
             "kabinet.wsgi:application",

@@ -120,6 +120,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "kabinet.core.context_processors.utility",
             ],
+            # {% url %} that remembers its answers (kabinet/core/templatetags/urltag.py).
+            "builtins": ["kabinet.core.templatetags.urltag"],
         },
     }
 ]

@@ -65,6 +65,10 @@ class Service(models.TextChoices):
     CONNECTION = "connection", _("Grid connection")
 
 
+# The services' names by value: Django's get_FOO_display() builds a dict of the choices on every
+# call, and the cabinet shows a service name several times on every page.
+SERVICE_LABELS: dict[str, Any] = dict(Service.choices)
+
 # The unit a service's consumption is measured in (shown next to every volume).
 SERVICE_UNITS: dict[str, Any] = {
     Service.ELECTRICITY: _("kWh"),
@@ -231,6 +235,13 @@ class UtilityProfile(models.Model):
             if number.strip():
                 lines.append((label.strip(), number.strip()))
         return lines
+
+    def phone_links(self) -> list[tuple[str, str, str]]:
+        """(label, number, the number for a tel: link) for every page's footer."""
+        return [
+            (label, number, "".join(c for c in number if c.isdigit() or c == "+"))
+            for label, number in self.phone_lines()
+        ]
 
     def offers(self, service: str) -> bool:
         return service in self.services

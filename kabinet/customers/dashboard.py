@@ -59,7 +59,7 @@ def dashboard(request: HttpRequest, pk: int) -> HttpResponse:
             "announcements": Announcement.shown(
                 on="dashboard", branch_ids={account.building.street.settlement.branch_id}, limit=5
             ),
-            "currency": CURRENCY_SIGNS.get(profile.currency, profile.currency),
+            "currency": str(CURRENCY_SIGNS.get(profile.currency, profile.currency)),
             "can_pay": profile.payments_enabled and state == "debt" and roles.PAY in allowed,
             "can_submit_reading": can_submit_reading,
         },

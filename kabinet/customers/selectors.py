@@ -11,7 +11,7 @@ from kabinet.identity.models import User
 from .models import AccountLink, ServiceOrder
 
 ADDRESS = (
-    "account__building__street__settlement__branch",
+    "account__building__street__settlement",
     "account__apartment",
 )
 

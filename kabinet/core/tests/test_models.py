@@ -179,3 +179,35 @@ def test_localized_falls_back_to_ukrainian() -> None:
         assert half.localized() == ("Графік", "Текст")
     with translation.override("de"):
         assert full.localized() == ("Графік", "Текст")
+
+
+def test_phone_links_keep_digits_and_plus_for_tel() -> None:
+    profile = UtilityProfile(contact_phones="Кременчук: 0536 70-12-12\n+380 (44) 123-45-67")
+    assert profile.phone_links() == [
+        ("Кременчук", "0536 70-12-12", "0536701212"),
+        ("", "+380 (44) 123-45-67", "+380441234567"),
+    ]
+
+
+@pytest.mark.parametrize("language", ["uk", "ru", "en"])
+def test_fast_choice_displays_say_what_djangos_would(language: str) -> None:
+    """Account and Payment name their choices from a prepared dict; the words are Django's."""
+    from django.db.models import Model
+
+    from kabinet.billing.models import Payment, Source
+    from kabinet.customers.models import Account
+
+    def djangos(instance: Model, field: str) -> str:
+        choices = instance._meta.get_field(field).flatchoices  # type: ignore[union-attr]
+        return str(dict(choices)[getattr(instance, field)])
+
+    with translation.override(language):
+        for service in Service.values:
+            account = Account(service=service)
+            assert account.get_service_display() == djangos(account, "service")
+        for channel in Payment.Channel.values:
+            for source in Source.values:
+                payment = Payment(channel=channel, source=source)
+                assert payment.get_channel_display() == djangos(payment, "channel")
+                assert payment.get_source_display() == djangos(payment, "source")
+        assert Account(service="unknown").get_service_display() == "unknown"
