@@ -141,6 +141,18 @@ class PreparedTTFont(TTFont):
                 self.subsets = [list(ttf.prepared)]
                 self.nextCode = 256  # anything else starts a subset of its own
 
+    def internal_name(self, doc: Any) -> str:
+        """The PDF name of the prepared subset in `doc` (registering the font there)."""
+        if doc not in self.state:
+            self.state[doc] = self.State(self._asciiReadable, self)
+        return str(self.getSubsetInternalName(0, doc))
+
+    def encode(self, text: str) -> bytes | None:
+        """`text` in the prepared subset's codes, or None if it has other characters."""
+        if self.known.issuperset(text):
+            return text.translate(self.table).encode("latin-1")
+        return None
+
     def splitString(self, text: Any, doc: Any, encoding: str = "utf-8") -> Any:
         if isinstance(text, str) and self.known.issuperset(text):
             if doc not in self.state:
@@ -178,9 +190,10 @@ class PreparedTTFont(TTFont):
         face, base = self.face, self.base_name
         name = pdfdoc.format(pdfdoc.PDFName(base), pdfdoc.PDFDocument())
         number = pdfdoc.fp_str
+        flags = (face.flags & ~FF_NONSYMBOLIC) | FF_SYMBOLIC
         self.descriptor_source = (
             f"<< /Ascent {number(face.ascent)} /CapHeight {number(face.capHeight)}"
-            f" /Descent {number(face.descent)} /Flags {(face.flags & ~FF_NONSYMBOLIC) | FF_SYMBOLIC}"
+            f" /Descent {number(face.descent)} /Flags {flags}"
             f" /FontBBox [ {number(*face.bbox)} ] /FontName {name.decode()}"
             f" /ItalicAngle {number(face.italicAngle)} /MissingWidth {number(face.defaultWidth)}"
             f" /StemV {number(face.stemV)} /Type /FontDescriptor /FontFile2 "
