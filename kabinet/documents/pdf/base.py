@@ -237,16 +237,21 @@ class Sheet:
         """A grid with a header row (repeated on a new page). A cell of None joins the one
         before it; a joined cell takes the alignment of its last column (`align`: L or R per
         column). The last `bold` rows are in bold."""
-        header, body = rows[0], rows[1:]
-        self._row(header, widths, "L" * len(widths), STYLES["head"], header=True)
+        head, cell = STYLES["head"], STYLES["cell"]
+        header = self._cells(rows[0], widths, head)
+        self._row(header, widths, "L" * len(widths), head, header=True)
+        body = rows[1:]
         for index, row in enumerate(body):
-            style = STYLES["head"] if index >= len(body) - bold else STYLES["cell"]
-            height = self._row_height(row, widths, style)
-            if self.need(height):
-                self._row(header, widths, "L" * len(widths), STYLES["head"], header=True)
-            self._row(row, widths, align, style)
+            style = head if index >= len(body) - bold else cell
+            cells = self._cells(row, widths, style)
+            if self.need(max(len(lines) for lines, _, _ in cells) * style.leading + 2 * PAD_Y):
+                self._row(header, widths, "L" * len(widths), head, header=True)
+            self._row(cells, widths, align, style)
 
-    def _cells(self, row: Sequence[str | None], widths: Sequence[float]) -> list[tuple]:
+    def _cells(
+        self, row: Sequence[str | None], widths: Sequence[float], style: Style
+    ) -> list[tuple[list[str], float, int]]:
+        """A row's cells as (lines, width, last column), joined cells made one."""
         cells: list[list[Any]] = []
         for column, (text, width) in enumerate(zip(row, widths, strict=True)):
             if text is None and cells:
@@ -254,29 +259,17 @@ class Sheet:
                 cells[-1][2] = column
             else:
                 cells.append([text or "", width, column])
-        return [tuple(cell) for cell in cells]
-
-    def _row_height(
-        self, row: Sequence[str | None], widths: Sequence[float], style: Style
-    ) -> float:
-        lines = max(
-            len(wrap(text, style, width - 2 * PAD_X)) for text, width, _ in self._cells(row, widths)
-        )
-        return lines * style.leading + 2 * PAD_Y
+        return [(wrap(text, style, width - 2 * PAD_X), width, last) for text, width, last in cells]
 
     def _row(
         self,
-        row: Sequence[str | None],
+        cells: list[tuple[list[str], float, int]],
         widths: Sequence[float],
         align: str,
         style: Style,
         *,
         header: bool = False,
     ) -> None:
-        cells = [
-            (wrap(text, style, width - 2 * PAD_X), width, last)
-            for text, width, last in self._cells(row, widths)
-        ]
         height = max(len(lines) for lines, _, _ in cells) * style.leading + 2 * PAD_Y
         top, total = self.y, sum(widths)
         if header:
