@@ -197,18 +197,20 @@ class Sheet:
     def payee(self, payee: Payee) -> None:
         from django.utils.translation import gettext as _
 
+        # (gettext outside the f-strings: makemessages does not look inside them)
         lines = [payee.name, payee.address]
         if payee.tax_id:
+            tax_id, kpp = _("Tax id"), _("KPP")
             lines.append(
-                f"{_('Tax id')}: {payee.tax_id}"
-                + (f", {_('KPP')}: {payee.kpp}" if payee.kpp else "")
+                f"{tax_id}: {payee.tax_id}" + (f", {kpp}: {payee.kpp}" if payee.kpp else "")
             )
         if payee.bank_account:
-            lines.append(
-                f"{_('Account')}: {payee.bank_account}, {payee.bank_name} {payee.bank_code}".strip()
-            )
+            account = _("Bank account")
+            bank = f"{payee.bank_account}, {payee.bank_name} {payee.bank_code}".strip()
+            lines.append(f"{account}: {bank}")
         if payee.phones:
-            lines.append(f"{_('Phone')}: {payee.phones}")
+            phone = _("Phone")
+            lines.append(f"{phone}: {payee.phones}")
         for line in lines:
             if line:
                 self.paragraph(line, "small")

@@ -358,6 +358,9 @@ def test_the_invoice_qr_as_drawn_scans_to_the_nbu_payload():
     assert drawn == [qr_matrix(payload)]  # module for module, the right way up
     text = " ".join(pdf_text(content).split())  # the purpose is wrapped over two lines
     assert "1 250,40 грн" in text and "Сальдо на початок періоду" in text and purpose in text
+    # the utility's requisites, labelled in the document's language
+    assert "Код ЄДРПОУ: 12345678" in text
+    assert "Поточний рахунок: UA213223130000026007233566001, АТ «Банк» 322313" in text
 
 
 def test_the_st00012_qr_as_drawn_scans_to_its_utf8_payload():
@@ -371,7 +374,9 @@ def test_the_st00012_qr_as_drawn_scans_to_its_utf8_payload():
     text = code.decode()
     assert text.startswith("ST00012|Name=ТОВ «Кременчукгаз-постачання»|")
     assert "|Sum=9990|" in text and text.endswith("|PersAcc=0512345678")
-    assert "Счёт-фактура № 0512345678-202611" in pdf_text(content)
+    text = pdf_text(content)
+    assert "Счёт-фактура № 0512345678-202611" in text
+    assert "Налоговый номер: 12345678" in text and "Расчётный счёт: UA2132231300" in text
 
 
 def test_no_qr_when_nothing_is_to_be_paid():
