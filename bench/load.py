@@ -34,6 +34,36 @@ class Run:
     p90_ms: float
     p99_ms: float
     errors: int
+    requests: int = 0
+    cpu_ms: float = 0.0  # the server's CPU time per request (all its processes and threads)
+
+
+def server_cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) of the process `pid` and all its descendants, from /proc.
+
+    Throughput is what the issues ask for, but on a shared machine it moves with everyone
+    else's load; the server's own CPU time per request hardly does, so it is printed beside it."""
+    parents: dict[int, int] = {}
+    times: dict[int, float] = {}
+    tick = os.sysconf("SC_CLK_TCK")
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        parents[int(entry)] = int(fields[1])
+        times[int(entry)] = (int(fields[11]) + int(fields[12])) / tick
+    tree, frontier = {pid}, [pid]
+    while frontier:
+        parent = frontier.pop()
+        for child, its_parent in parents.items():
+            if its_parent == parent and child not in tree:
+                tree.add(child)
+                frontier.append(child)
+    return sum(times.get(p, 0.0) for p in tree)
 
 
 def _ms(text: str) -> float:
@@ -44,11 +74,16 @@ def _ms(text: str) -> float:
     return value / 1000 if unit == "us" else value * 1000 if unit == "s" else value
 
 
+SERVER_PID = 0  # set by main(): the granian process whose CPU time is counted
+
+
 def wrk(url: str, *, seconds: int, connections: int, threads: int, headers: list[str]) -> Run:
+    cpu_before = server_cpu_seconds(SERVER_PID) if SERVER_PID else 0.0
     cmd = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--latency"]
     for header in headers:
         cmd += ["-H", header]
     out = subprocess.run([*cmd, url], capture_output=True, text=True, check=True).stdout
+    cpu = server_cpu_seconds(SERVER_PID) - cpu_before if SERVER_PID else 0.0
     if not re.search(r"^\s+99%", out, re.M):
         raise SystemExit(f"wrk measured nothing at {url}:\n{out}")
     latency = dict(re.findall(r"^\s+(50|90|99)%\s+(\S+)\s*$", out, re.M))
@@ -62,6 +97,8 @@ def wrk(url: str, *, seconds: int, connections: int, threads: int, headers: list
         p90_ms=_ms(latency["90"]),
         p99_ms=_ms(latency["99"]),
         errors=errors,
+        requests=(done := int(re.search(r"(\d+) requests in", out).group(1))),  # type: ignore[union-attr]
+        cpu_ms=cpu * 1000 / max(done, 1),
     )
 
 
@@ -244,6 +281,8 @@ def main() -> None:
         cwd=ROOT,
         env=env,
     )
+    global SERVER_PID
+    SERVER_PID = server.pid
     base = f"http://127.0.0.1:{args.port}"
     try:
         wait_until_up(base + BASELINE)
@@ -266,7 +305,7 @@ def main() -> None:
             )
         print(
             f"{'page':<28}{'req/s':>10}{'p50 ms':>9}{'p90 ms':>9}{'p99 ms':>9}{'errors':>8}"
-            f"{'÷ baseline':>12}"
+            f"{'÷ baseline':>12}{'CPU ms/req':>12}{'÷ baseline':>12}"
         )
         for path in args.pages.split(","):
             pairs = []
@@ -287,11 +326,17 @@ def main() -> None:
                 )
                 pairs.append((page, ref))
             ratio = statistics.median(p.rps / r.rps for p, r in pairs)
+            # The same comparison by the server's CPU time per request: the baseline's over the
+            # page's is the throughput ratio the two would have on an otherwise idle machine.
+            cpu_ratio = statistics.median(r.cpu_ms / p.cpu_ms for p, r in pairs if p.cpu_ms)
             for label, run in ((path, pairs[-1][0]), (f"  {BASELINE} (same rounds)", pairs[-1][1])):
+                page_row = run is pairs[-1][0]
                 print(
                     f"{label:<28}{run.rps:>10.0f}{run.p50_ms:>9.1f}{run.p90_ms:>9.1f}"
                     f"{run.p99_ms:>9.1f}{run.errors:>8}"
-                    + (f"{ratio:>11.0%}" if run is pairs[-1][0] else "")
+                    + (f"{ratio:>11.0%} " if page_row else " " * 12)
+                    + f"{run.cpu_ms:>11.2f}"
+                    + (f"{cpu_ratio:>12.0%}" if page_row else "")
                 )
     finally:
         server.terminate()
