@@ -9,6 +9,7 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from kabinet.core.models import ChoiceNames
 from kabinet.customers.models import Account, Contract
 
 
@@ -16,9 +17,6 @@ class Source(models.TextChoices):
     BILLING = "billing", _("Billing system")
     PREVIOUS = "previous", _("Previous cabinet")
     ONLINE = "online", _("Paid online")
-
-
-SOURCE_LABELS = dict(Source.choices)
 
 
 class Statement(models.Model):
@@ -57,7 +55,7 @@ class Statement(models.Model):
         return f"{self.account} {self.period:%Y-%m}"
 
 
-class Payment(models.Model):
+class Payment(ChoiceNames, models.Model):
     """A payment billing has recorded (bank, cash desk, or an online order once posted)."""
 
     class Channel(models.TextChoices):
@@ -86,17 +84,6 @@ class Payment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.account} {self.paid_on} {self.amount}"
-
-    # The dashboard lists payments on every visit; Django's own get_FOO_display() builds a dict
-    # of the choices on every call.
-    def get_channel_display(self) -> str:  # type: ignore[no-redef]  # replaces Django's
-        return str(CHANNEL_LABELS.get(self.channel, self.channel))
-
-    def get_source_display(self) -> str:  # type: ignore[no-redef]  # replaces Django's
-        return str(SOURCE_LABELS.get(self.source, self.source))
-
-
-CHANNEL_LABELS = dict(Payment.Channel.choices)
 
 
 class Invoice(models.Model):

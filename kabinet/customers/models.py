@@ -7,7 +7,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from kabinet.core.identifiers import IdentifierValidator
-from kabinet.core.models import SERVICE_LABELS, SERVICE_UNITS, Apartment, Building, Service
+from kabinet.core.models import SERVICE_UNITS, Apartment, Building, ChoiceNames, Service
 
 
 class CustomerKind(models.TextChoices):
@@ -100,7 +100,7 @@ class Contract(models.Model):
         return f"{self.number} {self.title}"
 
 
-class Account(models.Model):
+class Account(ChoiceNames, models.Model):
     """A personal account (особовий рахунок): one service at one address, billed monthly."""
 
     class Status(models.TextChoices):
@@ -144,10 +144,6 @@ class Account(models.Model):
 
     def __str__(self) -> str:
         return self.number
-
-    def get_service_display(self) -> str:  # type: ignore[no-redef]  # replaces Django's
-        """The service's name (Django's own builds a dict of the choices on every call)."""
-        return str(SERVICE_LABELS.get(self.service, self.service))
 
     @property
     def unit(self) -> str:

@@ -12,13 +12,13 @@ from django.db.models.functions import Now
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from kabinet.core.models import SERVICE_UNITS, Service
+from kabinet.core.models import SERVICE_UNITS, ChoiceNames, Service
 from kabinet.customers.models import Account, ServicePoint
 
 from .rules import format_register
 
 
-class Meter(models.Model):
+class Meter(ChoiceNames, models.Model):
     serial = models.CharField(_("serial number"), max_length=40, unique=True)
     service = models.CharField(_("service"), max_length=16, choices=Service.choices)
     digits = models.PositiveSmallIntegerField(
@@ -72,7 +72,7 @@ class Meter(models.Model):
         return format_register(value, digits=self.digits, decimals=self.decimals)
 
 
-class Reading(models.Model):
+class Reading(ChoiceNames, models.Model):
     """A meter's register values at one moment: one value per tariff zone."""
 
     class Status(models.TextChoices):

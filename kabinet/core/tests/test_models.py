@@ -191,11 +191,12 @@ def test_phone_links_keep_digits_and_plus_for_tel() -> None:
 
 @pytest.mark.parametrize("language", ["uk", "ru", "en"])
 def test_fast_choice_displays_say_what_djangos_would(language: str) -> None:
-    """Account and Payment name their choices from a prepared dict; the words are Django's."""
+    """Models with ChoiceNames name their choices from a prepared dict; the words are Django's."""
     from django.db.models import Model
 
     from kabinet.billing.models import Payment, Source
     from kabinet.customers.models import Account
+    from kabinet.metering.models import Meter, Reading
 
     def djangos(instance: Model, field: str) -> str:
         choices = instance._meta.get_field(field).flatchoices  # type: ignore[union-attr]
@@ -210,4 +211,10 @@ def test_fast_choice_displays_say_what_djangos_would(language: str) -> None:
                 payment = Payment(channel=channel, source=source)
                 assert payment.get_channel_display() == djangos(payment, "channel")
                 assert payment.get_source_display() == djangos(payment, "source")
+        for status in Reading.Status.values:
+            for origin in Reading.Origin.values:
+                reading = Reading(status=status, origin=origin)
+                assert reading.get_status_display() == djangos(reading, "status")
+                assert reading.get_origin_display() == djangos(reading, "origin")
+        assert Meter(service="gas").get_service_display() == str(Service.GAS.label)
         assert Account(service="unknown").get_service_display() == "unknown"
