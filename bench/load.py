@@ -165,7 +165,8 @@ def _wrk_p95(url: str, *, seconds: int, connections: int, setup: str) -> tuple[R
 
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
         script.write(P95_LUA.format(setup=setup))
-    cmd = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", "-s", script.name]
+    cmd = ["wrk", f"-t{min(2, connections)}", f"-c{connections}", f"-d{seconds}s", "--latency"]
+    cmd += ["-s", script.name]
     out = subprocess.run([*cmd, url], capture_output=True, text=True, check=True).stdout
     os.unlink(script.name)
     latency = dict(re.findall(r"^\s+(50|90|99)%\s+(\S+)\s*$", out, re.M))
@@ -183,9 +184,13 @@ def _wrk_p95(url: str, *, seconds: int, connections: int, setup: str) -> tuple[R
     return run, int(re.search(r"^P95 (\d+)", out, re.M).group(1)) / 1000  # type: ignore[union-attr]
 
 
-def reading_day(base: str, credentials: str, *, seconds: int, connections: int) -> None:
+def reading_day(
+    base: str, credentials: str, *, seconds: int, connections: int, p95_target: float
+) -> None:
     """Logged in as the demo customer: the meters table, a submitted reading (the previous
-    value again, so every POST is valid), the meter's history. Prints req/s and p95."""
+    value again, so every POST is valid), the meter's history. Prints req/s and p95; with a
+    p95 target, each step at 1, 2, 4 … up to `connections` concurrent clients, and the highest
+    rate whose p95 stayed under the target."""
     cookie, named = log_in(base, credentials)
     table = named["dashboard"] + "meters/"
 
@@ -215,17 +220,32 @@ def reading_day(base: str, credentials: str, *, seconds: int, connections: int) 
         'wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"'
     )
     history = add.removesuffix("add/")
-    print(f"{'reading day':<44}{'req/s':>8}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'errors':>8}")
+    print(
+        f"{'reading day':<44}{'conns':>6}{'req/s':>8}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}"
+        f"{'errors':>8}"
+    )
+    steps = [c for c in (1, 2, 4, 8, 16, 32) if c <= connections] if p95_target else [connections]
     for label, path, setup in (
         ("meters table", table, headers),
         ("submit a reading (POST)", add, post),
         ("meter history", history, headers),
     ):
-        run, p95 = _wrk_p95(base + path, seconds=seconds, connections=connections, setup=setup)
-        print(
-            f"{label + ' ' + path:<44}{run.rps:>8.1f}{run.p50_ms:>9.1f}{p95:>9.1f}"
-            f"{run.p99_ms:>9.1f}{run.errors:>8}"
-        )
+        best: tuple[float, int] | None = None
+        for conns in steps:
+            run, p95 = _wrk_p95(base + path, seconds=seconds, connections=conns, setup=setup)
+            print(
+                f"{label + ' ' + path:<44}{conns:>6}{run.rps:>8.1f}{run.p50_ms:>9.1f}{p95:>9.1f}"
+                f"{run.p99_ms:>9.1f}{run.errors:>8}"
+            )
+            if p95_target and p95 < p95_target and not run.errors:
+                best = max(best or (0.0, 0), (run.rps, conns))
+        if p95_target:
+            print(
+                f"  {label}: sustained {best[0]:.1f} req/s with p95 < {p95_target:.0f} ms "
+                f"({best[1]} connections)"
+                if best
+                else f"  {label}: p95 >= {p95_target:.0f} ms even with one connection"
+            )
 
 
 def main() -> None:
@@ -254,6 +274,13 @@ def main() -> None:
         "--reading-day",
         action="store_true",
         help="with --login: the meters table, submitting a reading, the history (issue #5)",
+    )
+    parser.add_argument(
+        "--p95-target",
+        type=float,
+        default=0,
+        help="with --reading-day: step the clients up to --connections and report the highest "
+        "rate whose 95th percentile stays under this many ms (issue #5: 200)",
     )
     args = parser.parse_args()
 
@@ -293,7 +320,13 @@ def main() -> None:
             pages = pages.format(**named)
         args.pages = pages
         if args.reading_day:
-            reading_day(base, args.login, seconds=args.seconds, connections=args.connections)
+            reading_day(
+                base,
+                args.login,
+                seconds=args.seconds,
+                connections=args.connections,
+                p95_target=args.p95_target,
+            )
             return
         for path in (BASELINE, *args.pages.split(",")):  # warm every worker and cache
             wrk(
