@@ -144,7 +144,7 @@ class Sheet:
 
     def show(self, text: str, style: Style, x: float, baseline: float) -> None:
         """One line of text at (x, baseline). The PDF operators are written here rather than
-        by a ReportLab text object (5× its speed); the prepared font encodes the text, and
+        by a ReportLab text object (a few times faster); the prepared font encodes the text, and
         ReportLab's per-document subsets take any character beyond its alphabet."""
         font = _font(style.font)
         document = self.canvas._doc  # where ReportLab registers the fonts a document uses

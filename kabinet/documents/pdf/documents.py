@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from reportlab.lib.units import mm
 
 from .base import LEFT, STYLES, Payee, Sheet, money, wrap
-from .qr import payment_qr, qr_path
+from .qr import draw_qr, payment_qr
 
 
 def currency_sign(code: str) -> str:
@@ -167,7 +167,7 @@ def invoice_pdf(data: InvoiceData, *, payee: Payee, language: str) -> bytes:
             ]
             sheet.need(max(side, sum(style.leading for _words, style in text)) + 6)
             top = sheet.y - 3
-            qr_path(sheet.canvas, qr, x=LEFT + 6, y=top - side, size=side)
+            draw_qr(sheet.canvas, qr, x=LEFT + 6, y=top - side, size=side)
             for words, style in text:
                 sheet.lines([words], style, x=LEFT + 40 * mm + 6, top=top)
                 top -= style.leading

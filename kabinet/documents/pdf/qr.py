@@ -83,7 +83,7 @@ def qr_matrix(payload: str) -> list[bytes]:
 _DARK = bytes([1] + [0] * 255)  # zxing-cpp's image: 0 is a dark module, 255 a light one
 
 
-def qr_path(canvas: Canvas, payload: str, *, x: float, y: float, size: float) -> None:
+def draw_qr(canvas: Canvas, payload: str, *, x: float, y: float, size: float) -> None:
     """Draw the code `size` wide with its lower left corner at (x, y), a quiet zone of two
     modules inside that square: a 1-bit image mask of the modules (stencil: dark modules
     painted black, light ones left alone), never interpolated, inline in the page."""
