@@ -9,6 +9,7 @@ import pydantic
 
 from kabinet.core.models import Service
 from kabinet.customers.models import Account, Contract, Customer
+from kabinet.customers.services import company_accounts_link
 
 from .addresses import AddressFields, resolve_addresses
 from .base import Outcome, RecordType, ids_by, orm_upsert
@@ -61,3 +62,5 @@ class Accounts(RecordType):
                 "closed_on": row.closed_on,
             }))  # fmt: skip
         orm_upsert(Account, ("number",), values, outcome)
+        # A company's new accounts appear at once in the list of everyone acting for it.
+        company_accounts_link(customer_ids={customers[r.customer_code] for _i, r in good})

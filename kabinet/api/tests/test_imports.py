@@ -143,6 +143,37 @@ def test_accounts_find_or_add_their_address(billing: ApiClient, tree: None) -> N
     assert Account.objects.get().status == "closed"
 
 
+def test_a_companys_new_accounts_reach_everyone_acting_for_it(
+    billing: ApiClient, tree: None
+) -> None:
+    """Billing adds an account to a company that already uses the cabinet: the registrant and
+    the colleagues see it at once; a household's account is added by its holder, not linked."""
+    from kabinet.customers.models import AccountLink
+
+    edrpou = testing.valid_edrpou(3)
+    billing.records("customers", [customer("C1", kind="company", rnokpp="", edrpou=edrpou),
+                                  customer("C2")])  # fmt: skip
+    company = Customer.objects.get(code="C1")
+    boss = testing.make_user(phone="+380501110001", customer=company, kind="company")
+    mate = testing.make_user(phone="+380501110002", customer=company, kind="company")
+    household = testing.make_user(phone="+380501110003", customer=Customer.objects.get(code="C2"))
+    records = [
+        account("0100000001"),
+        account("0100000002"),
+        account("0100000003", customer_code="C2"),
+    ]
+    body = billing.records("accounts", records).json()
+    assert counts(body) == (3, 0, 0, 0)
+    for user in (boss, mate):
+        linked = AccountLink.objects.filter(user=user).values_list("account__number", flat=True)
+        assert sorted(linked) == ["0100000001", "0100000002"]
+    assert not AccountLink.objects.filter(user=household).exists()
+    assert AuditEvent.objects.filter(action="company.accounts_linked").count() == 1
+    billing.records("accounts", [account("0100000001")])  # again: nothing new, no event
+    assert AccountLink.objects.count() == 4
+    assert AuditEvent.objects.filter(action="company.accounts_linked").count() == 1
+
+
 def test_contracts_service_points_and_meters(billing: ApiClient, tree: None) -> None:
     billing.records("customers", [customer("C1", kind="company", rnokpp="",
                                            edrpou=testing.valid_edrpou(3))])  # fmt: skip

@@ -239,8 +239,8 @@ def test_accounts_billing_adds_later_reach_everyone_acting_for_the_company(compa
 
     mate = colleague(company.customer, Role.VIEW)
     new = testing.make_account(customer=company.customer, contract=company.contract)
-    company_accounts_link(customer=company.customer)
-    company_accounts_link(customer=company.customer)  # idempotent
+    assert company_accounts_link(customer_ids=[company.customer.pk]) == 2
+    assert company_accounts_link(customer_ids=[company.customer.pk]) == 0  # idempotent
     for user in (company.user, mate):
         assert AccountLink.objects.filter(user=user, account=new).count() == 1
     outsider = testing.make_household()
