@@ -92,10 +92,13 @@ class RecordFile:
         finally:
             text.close()
 
-    def _open_text(self) -> io.TextIOWrapper:
+    def _open_text(self, errors: str = "strict") -> io.TextIOWrapper:
         self._counter = CountingReader(self.path.open("rb"))
         return io.TextIOWrapper(
-            io.BufferedReader(self._counter, 1 << 20), encoding="utf-8-sig", newline=""
+            io.BufferedReader(self._counter, 1 << 20),
+            encoding="utf-8-sig",
+            errors=errors,
+            newline="",
         )
 
     def _header(self, text: io.TextIOWrapper) -> tuple[list[str], str]:
@@ -112,12 +115,13 @@ class RecordFile:
         with self._open_text() as text:
             return self._header(text)
 
-    def lines(self) -> Iterator[tuple[int, str]]:
-        """A CSV file's data lines as text, numbered (the header is line 1), for the fast
-        path of records that never span lines (statements)."""
-        with self._open_text() as text:
+    def lines(self) -> Iterator[str]:
+        """A CSV file's data lines as read (line 2 first: the header is line 1), for the fast
+        path of records that never span lines (statements). Bytes that are not UTF-8 become
+        U+FFFD, so that the record is rejected for its value, not the whole file."""
+        with self._open_text(errors="replace") as text:
             self._header(text)
-            yield from enumerate(text, start=2)
+            yield from text
 
     def _csv(self, text: io.TextIOWrapper) -> Iterator[tuple[int, Any]]:
         names, delimiter = self._header(text)

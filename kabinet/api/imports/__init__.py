@@ -51,24 +51,26 @@ class _Rollback(Exception):
 
 def import_batch(
     record_type: str,
-    records: Iterable[tuple[int, Any]],
+    records: Iterable[Any],
     *,
     atomic: bool,
     dry_run: bool = False,
     source: str = "",
     csv_layout: tuple[list[str], str] | None = None,
+    first_line: int = 0,
 ) -> Outcome:
     """Import (index, raw record) pairs of one record type in one transaction; `source` (the
     API key's integration, or the file) goes into the audit event of a kept batch. With
-    `csv_layout` (header names, delimiter) the records are (line, text) of a CSV file."""
+    `csv_layout` (header names, delimiter) the records are the lines of a CSV file as read,
+    the first of them line `first_line`."""
     importer = RECORD_TYPES[record_type]
     outcome = Outcome()
     try:
         with transaction.atomic():
-            fast = getattr(importer, "import_csv_lines", None)
+            fast = getattr(importer, "import_csv_block", None)
             if csv_layout is not None and fast is not None:
-                # (line, text) pairs of a CSV file: the record type's own fast path
-                if not fast(records, *csv_layout, outcome):
+                # lines of a CSV file: the record type's own fast path
+                if not fast(first_line, list(records), *csv_layout, outcome):
                     raise ValueError("this CSV layout has no fast path")
             else:
                 importer.import_chunk(records, outcome)

@@ -85,7 +85,7 @@ class Command(BaseCommand):
             names, delimiter = source.csv_layout()
             if fast_line_pattern(names, delimiter) is not None and len(set(names)) == len(names):
                 layout = (names, delimiter)  # the fast path: lines straight to the staging table
-        records = source.lines() if layout else source.records()
+        records: Any = source.lines() if layout else source.records()
         done = 0
         if skip:
             done = sum(1 for _ in itertools.islice(records, skip))
@@ -96,16 +96,24 @@ class Command(BaseCommand):
             try:
                 with transaction.atomic() if options["atomic"] else contextlib.nullcontext():
                     while True:
-                        counter = _Counter(records, batch)
+                        if layout:  # a block of lines, taken as read: nothing per line here
+                            chunk: Any = list(itertools.islice(records, batch))
+                            taken = len(chunk)
+                            if not taken:
+                                break
+                        else:
+                            chunk = counter = _Counter(records, batch)
                         outcome = import_batch(
                             record_type,
-                            counter,
+                            chunk,
                             atomic=False,
                             dry_run=options["dry_run"],
                             source=f"file:{path.name}",
                             csv_layout=layout,
+                            first_line=done + 2,  # the header is line 1
                         )
-                        taken = counter.taken
+                        if not layout:
+                            taken = counter.taken
                         if not taken:
                             break
                         done += taken
