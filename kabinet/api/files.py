@@ -112,7 +112,7 @@ class RecordFile:
 
     def csv_layout(self) -> tuple[list[str], str]:
         """The header's field names and the delimiter of a CSV file."""
-        with self._open_text() as text:
+        with self._open_text(errors="replace") as text:  # as `lines` reads the rest
             return self._header(text)
 
     def lines(self) -> Iterator[str]:

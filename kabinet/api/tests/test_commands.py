@@ -188,3 +188,57 @@ def test_export_billing_continues_from_its_cursor(tmp_path: Path, household) -> 
     run("export_billing", "readings", "--out", csv_file, "--cursor-file", f"{out_file}.cursor")
     rows = list(csv.DictReader(csv_file.open()))
     assert [r["value1"] for r in rows] == ["7.000"]
+
+
+def test_the_fast_path_with_odd_bytes_and_line_ends(tmp_path: Path, accounts: list[str]) -> None:
+    """CRLF and CR line ends, a backslash, a tab, a NUL and bytes that are not UTF-8: each
+    line is one record with its own line number; the odd ones are rejected, never the file."""
+    path = tmp_path / "statements.csv"
+    path.write_bytes(
+        b"account_number,period,charged\r\n"
+        b"A0,2025-01,1.50\r\n"  # 2
+        b"A1,2025-01,2\r"  # 3: a lone CR ends a line too
+        b"A\\2,2025-01,3\n"  # 4: unknown account (a backslash)
+        b"A\t3,2025-01,3\n"  # 5: unknown account (a tab)
+        b"A\x004,2025-01,3\n"  # 6: a NUL
+        b"A\xff,2025-01,3\n"  # 7: not UTF-8
+        b"A2,2025-01,\xff\n"  # 8
+        b"A3,2025-01,4"  # 9: no line end at the end
+    )
+    out, _err = run("import_billing", path)
+    assert "3 created, 0 updated, 0 unchanged, 5 rejected" in out
+    rejects = (tmp_path / "statements.csv.rejects.csv").read_text().splitlines()[1:]
+    assert rejects == [
+        "4,account_number,unknown account",
+        "5,account_number,unknown account",
+        "6,account_number,unknown account",
+        "7,account_number,unknown account",
+        "8,charged,not a number",
+    ]
+    assert sorted(Statement.objects.values_list("account__number", "charged")) == [
+        ("A0", Decimal("1.50")),
+        ("A1", Decimal("2")),
+        ("A3", Decimal("4")),
+    ]
+
+
+def test_many_odd_lines_in_a_block(tmp_path: Path, accounts: list[str]) -> None:
+    """More odd lines than runs worth a COPY each: the block goes line by line, same result."""
+    from kabinet.api.imports import statements as module
+
+    lines = ["account_number,period,charged"]
+    for month in range(24):
+        period = f"{2024 + month // 12}-{month % 12 + 1:02d}"
+        for number in accounts:
+            lines.append(f'"{number}",{period},"1,5"')  # quoted: not plain
+            lines.append(f"{number},{period},x")  # the same key, and not a number
+    path = tmp_path / "statements.csv"
+    path.write_text("\n".join(lines) + "\n")
+    assert len(lines) - 1 > module.MAX_RUNS
+    out, _err = run("import_billing", path)
+    assert "120 created, 0 updated, 0 unchanged, 120 rejected" in out
+    rejects = (tmp_path / "statements.csv.rejects.csv").read_text().splitlines()[1:]
+    assert rejects[:2] == ["3,charged,not a number", "5,charged,not a number"]
+    assert {s.charged for s in Statement.objects.all()} == {Decimal("1.5")}
+    out, _err = run("import_billing", path)
+    assert "0 created, 0 updated, 120 unchanged, 120 rejected" in out
