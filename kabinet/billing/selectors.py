@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
+from kabinet.core.queries import any_of
 from kabinet.customers.models import Account
 
 from .models import Invoice, Payment, Statement
@@ -38,7 +39,10 @@ def statements_in(account: Account, years: list[int]) -> list[Statement]:
 
 
 def contract_invoices(contract_id: int) -> QuerySet[Invoice]:
-    """A contract's own invoices and its accounts' (each side by its index: an OR across a
-    join to the accounts would read every invoice of the utility)."""
-    accounts = Account.objects.filter(contract_id=contract_id).values("pk")
-    return Invoice.objects.filter(Q(contract_id=contract_id) | Q(account_id__in=accounts))
+    """A contract's own invoices and its accounts' (each side by its own index: see any_of)."""
+    return Invoice.objects.filter(
+        any_of(
+            Invoice.objects.filter(contract_id=contract_id),
+            Invoice.objects.filter(account__contract_id=contract_id),
+        )
+    )

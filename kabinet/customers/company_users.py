@@ -9,7 +9,7 @@ from typing import cast
 import phonenumbers
 from django import forms
 from django.contrib import messages
-from django.db.models import OuterRef, Q, Subquery
+from django.db.models import OuterRef, Subquery
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path
@@ -20,6 +20,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
 from kabinet.core.models import AuditEvent
+from kabinet.core.queries import any_of
 from kabinet.core.ratelimit import Throttle
 from kabinet.identity import services as identity_services
 from kabinet.identity.forms import KabinetForm, NewPasswordMixin
@@ -289,11 +290,11 @@ def company_activity(request: HttpRequest) -> HttpResponse:
     user = cast(User, request.user)
     customer, _allowed = acting_customer(user, roles.MANAGE_USERS)
     accounts = Account.objects.filter(customer=customer).values("pk")
-    events = list(
-        AuditEvent.objects.filter(Q(customer_id=customer.pk) | Q(account_id__in=accounts)).order_by(
-            "-at", "-id"
-        )[:ACTIVITY_ROWS]
+    of_company = any_of(
+        AuditEvent.objects.filter(customer_id=customer.pk),
+        AuditEvent.objects.filter(account_id__in=accounts),
     )
+    events = list(AuditEvent.objects.filter(of_company).order_by("-at", "-id")[:ACTIVITY_ROWS])
     for event in events:
         event.label = ACTIONS.get(event.action, event.action)  # type: ignore[attr-defined]
     return render(

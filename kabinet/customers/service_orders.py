@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from kabinet.core.queries import any_of
 from kabinet.core.ratelimit import Throttle
 from kabinet.identity.models import User
 
@@ -42,7 +43,10 @@ def targets_for(user: User, kind: ServiceKind) -> list[tuple[str, str, Account |
             options.append((f"a{account.pk}", label, account))
     if kind.target in (ServiceKind.Target.SERVICE_POINT, ServiceKind.Target.ANY):
         points = ServicePoint.objects.filter(
-            Q(account__in=accounts) | Q(contract__customer_id=user.customer_id or 0)
+            any_of(
+                ServicePoint.objects.filter(account__in=accounts),
+                ServicePoint.objects.filter(contract__customer_id=user.customer_id or 0),
+            )
         ).select_related("contract__customer")
         for point in points:
             options.append(

@@ -99,6 +99,11 @@ def demo_load(
         staff_authenticators_create()
         if not ConsentText.objects.exists():
             make_consent_text()
+    if connection.vendor == "postgresql":
+        # Fresh statistics for the planner, as autovacuum would gather them minutes later:
+        # until then PostgreSQL plans the pages' queries for nearly empty tables.
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
     return LoadResult(
         customers=builder.customers_made,
         accounts=builder.accounts_made,
