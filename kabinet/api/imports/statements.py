@@ -321,6 +321,9 @@ class Statements(RecordType):
         self._drop_stage()
         with connection.cursor() as cursor:
             if connection.vendor == "postgresql":
+                # The import's own transaction: the hashes and the sort of a batch in memory
+                # (at the default 4 MB the check for repeated keys spilled to disk).
+                cursor.execute("SET LOCAL work_mem = '64MB'")
                 cursor.execute(f"CREATE TEMPORARY SEQUENCE {STAGE}_idx")
                 idx = f"idx bigint DEFAULT nextval('{STAGE}_idx')"
             else:
@@ -483,7 +486,6 @@ class Statements(RecordType):
         )
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [ADVISORY_LOCK])
-            cursor.execute("SET LOCAL work_mem = '64MB'")  # the sort and the hash joins
             cursor.execute(f"SELECT count(*) {good}")
             known = int(cursor.fetchone()[0])
             with self._foreign_key_checks_skipped(cursor):
