@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.db.models.functions import Upper
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -40,6 +41,8 @@ class User(AbstractUser):
     class Meta:
         verbose_name = _("user")
         verbose_name_plural = _("users")
+        # Logins by e-mail compare it case-insensitively (email__iexact: UPPER(email) = …).
+        indexes = [models.Index(Upper("email"), name="identity_user_email_upper")]
 
 
 class OneTimeCode(models.Model):

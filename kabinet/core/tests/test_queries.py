@@ -29,6 +29,7 @@ SCANNED = {
     "billing_invoice",
     "customers_servicepoint",
     "core_auditevent",
+    "identity_user",
 }
 
 
@@ -87,6 +88,32 @@ def test_scoped_lookups_read_indexes(household: Household, company: Company) -> 
     for name, queryset in lookups(household, company).items():
         found = plan(queryset)
         assert not full_scans(found), f"{name}: {found}"
+
+
+def test_login_identifiers_read_indexes(household: Household, company: Company) -> None:
+    """Every way in of the one login field (phone, account number, tax ids, e-mail …)."""
+    from kabinet.core.models import UtilityProfile
+    from kabinet.identity.backends import identifier_ways
+
+    profile = UtilityProfile.get()
+    for field in ("username", "email", "phone", "account", "tax_id", "snils"):
+        setattr(profile, f"login_by_{field}", True)
+    identifiers = [
+        str(household.user.phone),
+        household.gas.number,
+        company.customer.edrpou,
+        "12345678901",
+    ]
+    if connection.vendor == "postgresql":  # SQLite compares e-mails with LIKE, never by index
+        identifiers.append("Office@Vodohrai.example.com")
+    for identifier in identifiers:
+        for status in ("", "individual", "company"):
+            ways = [
+                way.order_by().values_list("pk")
+                for way in identifier_ways(identifier, profile=profile, status=status)
+            ]
+            found = plan(ways[0].union(*ways[1:])[:5])
+            assert not full_scans(found), f"{identifier} {status}: {found}"
 
 
 def test_the_old_or_shape_would_have_been_caught(household: Household) -> None:
