@@ -60,8 +60,14 @@ def meters_for(user: User, *, account: Account | None = None) -> QuerySet[Meter]
 
 
 def meter_for(user: User, pk: int, *, account: Account | None = None) -> Meter:
-    """One of the user's meters, or 404: another customer's meter does not exist here."""
-    meter = meters_for(user, account=account).filter(pk=pk).first()
+    """One of the user's meters, or 404: another customer's meter does not exist here. (Not
+    `meters_for(…).filter(pk=…)`: one meter needs neither the table's last-reading subquery
+    nor its order, a third of this query's cost on the history and reading pages.)"""
+    meter = (
+        Meter.objects.filter(_scope(user, account), pk=pk)
+        .select_related("account__contract", "service_point__contract")
+        .first()
+    )
     if meter is None:
         raise Http404
     return meter
