@@ -503,8 +503,12 @@ class Statements(RecordType):
     @contextlib.contextmanager
     def _foreign_key_checks_skipped(self, cursor: Any) -> Iterator[None]:
         """Every row's account comes from the join in the same statement, so the per-row
-        foreign-key trigger checks nothing new: skip it where the role may (as the demo bulk
-        loader and `pg_restore --disable-triggers` do); elsewhere the check simply runs."""
+        foreign-key trigger checks nothing new: skip it where the role may (a superuser, or
+        one granted `SET ON PARAMETER session_replication_role`, as the demo bulk loader and
+        `pg_restore --disable-triggers` do); elsewhere the check simply runs. What the trigger
+        would also have done is lock each account against deletion until the commit: here
+        one statement locks the batch's accounts (FOR KEY SHARE), so an account deleted
+        meanwhile waits, then fails its own foreign-key check on the statements kept here."""
         skipped = False
         try:
             with transaction.atomic():  # a savepoint: a refusal must not end the import
@@ -512,6 +516,12 @@ class Statements(RecordType):
             skipped = True
         except DatabaseError:
             pass
+        if skipped:
+            account = Account._meta.db_table
+            cursor.execute(
+                f"SELECT count(*) FROM (SELECT 1 FROM {account} a WHERE a.number IN "  # noqa: S608
+                f"(SELECT account_number FROM {STAGE}) FOR KEY SHARE OF a) locked"
+            )
         try:
             yield
         finally:
