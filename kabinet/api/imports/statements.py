@@ -1,14 +1,16 @@
 """Monthly statements by (account number, period): the heavy import, set-based.
 
 Every account gets a statement each month, so this path is built for millions of rows: no
-model instance and no pydantic object per row: `parse_statement` checks each record with a
-regular expression per number and yields plain strings, streamed into a temporary staging table
-inside the caller's transaction (`COPY … FROM STDIN` on PostgreSQL, `executemany` on SQLite).
-Then set-based statements name the records whose account is unknown or whose key repeats, and
-one `INSERT … SELECT … ON CONFLICT DO UPDATE … WHERE <something differs>` writes the new and
-changed statements and leaves the rest alone. Nothing is held in memory per row, so memory
-stays flat whatever the file size. Every rejected record gets one reason, the first found in
-the order: its fields, an unknown account, a repeated key.
+model instance and no pydantic object per row. A CSV file's lines come in blocks: the runs of
+plain lines go to a temporary staging table as they are (one `COPY` each on PostgreSQL, their
+line numbers from a sequence; split and `executemany` on SQLite), and only the other lines (and
+the API's records) go through `parse_statement`, which checks each value and yields plain
+strings. Then set-based statements name the records whose account is unknown or whose key
+repeats, and one statement writes the rest: on PostgreSQL, rows equal to the stored ones are
+left alone, changed ones updated by id, new ones inserted (`_upsert_postgresql`); on SQLite one
+`INSERT … ON CONFLICT DO UPDATE … WHERE <something differs>`. Nothing is held in memory per
+row beyond the block, so memory stays flat whatever the file size. Every rejected record gets
+one reason, the first found in the order: its fields, an unknown account, a repeated key.
 """
 
 from __future__ import annotations
