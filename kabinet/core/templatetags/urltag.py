@@ -52,8 +52,9 @@ class RememberedURLNode(URLNode):
         kwargs = tuple(sorted((k, v.resolve(context)) for k, v in self.kwargs.items()))
         view_name = self.view_name.resolve(context)
         request = getattr(context, "request", None)
-        current_app = getattr(request, "current_app", None)
-        if current_app is None:
+        try:  # as Django's tag: the request's current_app if it has one, else its namespace
+            current_app = request.current_app  # type: ignore[union-attr]
+        except AttributeError:
             current_app = getattr(getattr(request, "resolver_match", None), "namespace", None)
         url = ""
         try:
