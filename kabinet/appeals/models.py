@@ -121,6 +121,9 @@ class Appeal(models.Model):
     )
     created_at = models.DateTimeField(_("sent"), default=timezone.now, db_index=True)
     due_at = models.DateTimeField(_("answer due by"), db_index=True)
+    # While the utility waits for the customer the deadline's clock stops: the wait is added to
+    # due_at when the appeal is back with the utility (see `Appeal.set_status`).
+    waiting_since = models.DateTimeField(_("waiting for the customer since"), null=True, blank=True)
     answered_at = models.DateTimeField(_("first answered"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
     rating = models.PositiveSmallIntegerField(
@@ -151,6 +154,21 @@ class Appeal(models.Model):
     @property
     def is_overdue(self) -> bool:
         return self.status in OWED_STATUSES and self.due_at < timezone.now()
+
+    def set_status(self, status: str, *, now: dt.datetime) -> list[str]:
+        """Change the status, stopping the deadline's clock while the utility waits for the
+        customer and moving the deadline on by the wait when it resumes. Returns the fields
+        changed, for `save(update_fields=…)`."""
+        changed = ["status"]
+        if status == Status.WAITING and self.waiting_since is None:
+            self.waiting_since = now
+            changed.append("waiting_since")
+        elif status != Status.WAITING and self.waiting_since is not None:
+            self.due_at += now - self.waiting_since
+            self.waiting_since = None
+            changed += ["due_at", "waiting_since"]
+        self.status = status
+        return changed
 
     @property
     def is_open(self) -> bool:

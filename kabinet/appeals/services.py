@@ -218,11 +218,12 @@ def appeal_status_set(
     with transaction.atomic():
         locked = _locked(appeal)
         previous = locked.status
-        locked.status = status
-        locked.closed_at = timezone.now() if status == Status.CLOSED else None
+        now = timezone.now()
+        changed = locked.set_status(status, now=now)
+        locked.closed_at = now if status == Status.CLOSED else None
         if locked.assigned_to_id is None and status != Status.CLOSED:
             locked.assigned_to = staff
-        locked.save(update_fields=["status", "closed_at", "assigned_to"])
+        locked.save(update_fields=[*changed, "closed_at", "assigned_to"])
         audit(
             "appeal.status",
             request=request,
@@ -256,10 +257,12 @@ def appeal_answer(
             appeal=locked, author=staff, from_staff=True, text=text
         )
         _attach(appeal=locked, upload=upload, message=message)
-        locked.status = Status.WAITING if waiting_for_customer else Status.ANSWERED
+        changed = locked.set_status(
+            Status.WAITING if waiting_for_customer else Status.ANSWERED, now=message.created_at
+        )
         locked.answered_at = locked.answered_at or message.created_at
         locked.assigned_to = locked.assigned_to or staff
-        locked.save(update_fields=["status", "answered_at", "assigned_to"])
+        locked.save(update_fields=[*changed, "answered_at", "assigned_to"])
         audit(
             "appeal.answer",
             request=request,
@@ -298,8 +301,7 @@ def appeal_reply(
         )
         _attach(appeal=locked, upload=upload, message=message)
         if locked.status not in (Status.NEW, Status.ASSIGNED):
-            locked.status = Status.IN_PROGRESS
-            locked.save(update_fields=["status"])
+            locked.save(update_fields=locked.set_status(Status.IN_PROGRESS, now=message.created_at))
         audit(
             "appeal.reply",
             request=request,

@@ -269,3 +269,47 @@ def _reset(user) -> None:
     from kabinet.appeals.services import APPEALS_PER_DAY
 
     APPEALS_PER_DAY.reset(str(user.pk))
+
+
+def test_the_deadline_stops_while_the_utility_waits_for_the_customer(utility, household, handler):
+    """Five days waiting for the customer's documents move the deadline on by five days; the
+    appeal is not overdue meanwhile, however long the customer takes."""
+    from freezegun import freeze_time
+
+    start = timezone.now()
+    with freeze_time(start):
+        appeal = make_appeal(household.user)
+        due = appeal.due_at
+    with freeze_time(start + dt.timedelta(days=2)):
+        answer(appeal, handler, text="Надішліть, будь ласка, квитанцію.", waiting_for_customer=True)
+        appeal.refresh_from_db()
+        assert appeal.status == Status.WAITING and appeal.waiting_since is not None
+    with freeze_time(due + dt.timedelta(days=1)):  # past the old deadline, still waiting
+        appeal.refresh_from_db()
+        assert not appeal.is_overdue and not Appeal.objects.overdue().exists()
+    back = due + dt.timedelta(days=3)
+    with freeze_time(back):
+        appeal_reply(appeal=appeal, user=household.user, text="Ось квитанція.", upload=None,
+                     request=None)  # fmt: skip
+        appeal.refresh_from_db()
+        assert appeal.status == Status.IN_PROGRESS and appeal.waiting_since is None
+        assert appeal.due_at == due + (back - (start + dt.timedelta(days=2)))
+        assert not appeal.is_overdue
+    # Waiting again, then the handler takes it up without a reply: the clock resumes too.
+    with freeze_time(back + dt.timedelta(hours=1)):
+        answer(appeal, handler, text="Ще потрібен акт.", waiting_for_customer=True)
+    with freeze_time(back + dt.timedelta(days=2, hours=1)):
+        appeal_status_set(appeal=appeal, staff=handler, status=Status.IN_PROGRESS, request=None)
+        appeal.refresh_from_db()
+        assert appeal.due_at == due + (back - (start + dt.timedelta(days=2))) + dt.timedelta(days=2)
+        assert appeal.waiting_since is None
+
+
+def test_an_answer_that_waits_twice_keeps_the_first_wait(utility, household, handler):
+    appeal = make_appeal(household.user)
+    answer(appeal, handler, waiting_for_customer=True)
+    appeal.refresh_from_db()
+    first = appeal.waiting_since
+    answer(appeal, handler, text="І ще копію договору.", waiting_for_customer=True)
+    appeal.refresh_from_db()
+    assert appeal.waiting_since == first
