@@ -36,6 +36,14 @@ def session_reads() -> int:
     return 0 if settings.SESSION_ENGINE.endswith("cached_db") else 1
 
 
+def shared_cache_reads() -> int:
+    """The query a page spends reading the utility profile from the shared cache: one when the
+    cache is a database table, none with Redis."""
+    from django.conf import settings
+
+    return 1 if settings.CACHES["default"]["BACKEND"].endswith("DatabaseCache") else 0
+
+
 def pdf_bytes(text: str = "Document") -> bytes:
     buffer = io.BytesIO()
     canvas = Canvas(buffer)
