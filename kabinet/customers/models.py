@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from kabinet.core.identifiers import IdentifierValidator
 from kabinet.core.models import SERVICE_UNITS, Apartment, Building, ChoiceNames, Service
@@ -326,6 +328,16 @@ class ServiceKind(models.Model):
         blank=True,
         help_text=_("One field label per line, e.g. “Meter serial number”; all are required."),
     )
+    fields_ru = models.TextField(
+        _("required fields (Russian)"),
+        blank=True,
+        help_text=_("The same labels in the same order, one per line; empty: the Ukrainian ones."),
+    )
+    fields_en = models.TextField(
+        _("required fields (English)"),
+        blank=True,
+        help_text=_("The same labels in the same order, one per line; empty: the Ukrainian ones."),
+    )
     target = models.CharField(
         _("ordered for"), max_length=16, choices=Target.choices, default=Target.ACCOUNT
     )
@@ -358,9 +370,38 @@ class ServiceKind(models.Model):
     def text(self) -> str:
         return self._localized("description")
 
+    @staticmethod
+    def _labels(text: str) -> list[str]:
+        return [line.strip() for line in text.splitlines() if line.strip()]
+
     @property
     def field_labels(self) -> list[str]:
-        return [line.strip() for line in self.fields.splitlines() if line.strip()]
+        """The Ukrainian labels: the keys an order's details are kept under (for staff and
+        billing, whatever language the customer used)."""
+        return self._labels(self.fields)
+
+    def shown_labels(self) -> dict[str, str]:
+        """Each Ukrainian label → the label in the active language (itself where none)."""
+        labels = self.field_labels
+        translated = self._labels(self._localized("fields"))
+        if len(translated) != len(labels):
+            translated = labels
+        return dict(zip(labels, translated, strict=True))
+
+    def clean(self) -> None:
+        count = len(self.field_labels)
+        errors = {
+            name: ngettext(
+                "Give %(count)d label, one per line, as in Ukrainian.",
+                "Give %(count)d labels, one per line, as in Ukrainian.",
+                count,
+            )
+            % {"count": count}
+            for name in ("fields_ru", "fields_en")
+            if getattr(self, name).strip() and len(self._labels(getattr(self, name))) != count
+        }
+        if errors:
+            raise ValidationError(errors)
 
 
 class ServiceOrder(models.Model):
@@ -426,6 +467,12 @@ class ServiceOrder(models.Model):
 
     def __str__(self) -> str:
         return f"№{self.pk} {self.kind}"
+
+    def shown_details(self) -> list[tuple[str, str]]:
+        """(label, value) in the active language; a label the catalogue no longer has is shown
+        as it was kept."""
+        labels = self.kind.shown_labels()
+        return [(labels.get(label, label), value) for label, value in self.details.items()]
 
     @property
     def needs_payment(self) -> bool:

@@ -73,9 +73,11 @@ class OrderForm(forms.Form):
             target.label = gettext_lazy("Service point")
         elif kind.target == ServiceKind.Target.ACCOUNT:
             target.label = gettext_lazy("Personal account")
-        self.labels = kind.field_labels
+        # Kept under the Ukrainian labels, shown in the customer's language.
+        shown = kind.shown_labels()
+        self.labels = list(shown)
         for index, label in enumerate(self.labels):
-            self.fields[f"field_{index}"] = forms.CharField(label=label, max_length=300)
+            self.fields[f"field_{index}"] = forms.CharField(label=shown[label], max_length=300)
         self.order_fields(["target", *[f"field_{i}" for i in range(len(self.labels))], "comment"])
 
     def details(self) -> dict[str, str]:

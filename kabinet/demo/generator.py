@@ -164,7 +164,11 @@ SERVICE_CATALOGUE = (
         "Замена счётчика",
         "Meter replacement",
         "850.00",
-        "Заводський номер лічильника\nЗручна дата і час",
+        (
+            "Заводський номер лічильника\nЗручна дата і час",
+            "Заводской номер счётчика\nУдобные дата и время",
+            "Meter serial number\nA convenient date and time",
+        ),
         ServiceKind.Target.ANY,
     ),
     (
@@ -173,7 +177,7 @@ SERVICE_CATALOGUE = (
         "Поверка счётчика",
         "Meter verification",
         "420.00",
-        "Заводський номер лічильника",
+        ("Заводський номер лічильника", "Заводской номер счётчика", "Meter serial number"),
         ServiceKind.Target.ANY,
     ),
     (
@@ -182,7 +186,7 @@ SERVICE_CATALOGUE = (
         "Возобновление поставки",
         "Reconnection",
         "560.00",
-        "",
+        ("", "", ""),
         ServiceKind.Target.ACCOUNT,
     ),
     (
@@ -191,7 +195,7 @@ SERVICE_CATALOGUE = (
         "Справка об отсутствии задолженности",
         "Certificate of no debt",
         None,
-        "Для чого потрібна довідка",
+        ("Для чого потрібна довідка", "Для чего нужна справка", "What the certificate is for"),
         ServiceKind.Target.ACCOUNT,
     ),
     (
@@ -200,7 +204,11 @@ SERVICE_CATALOGUE = (
         "Копия документа",
         "Copy of a document",
         "45.00",
-        "Який документ і за який період",
+        (
+            "Який документ і за який період",
+            "Какой документ и за какой период",
+            "Which document, for which period",
+        ),
         ServiceKind.Target.ANY,
     ),
 )
@@ -216,7 +224,9 @@ def service_catalogue_create() -> None:
                 name_ru=ru,
                 name_en=en,
                 price=price,
-                fields=fields,
+                fields=fields[0],
+                fields_ru=fields[1],
+                fields_en=fields[2],
                 target=target,
                 position=position,
             )
