@@ -25,7 +25,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from typing import Annotated, Any
 
 import pydantic
-from django.db import DatabaseError, connection, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.utils import timezone
 
 from kabinet.billing.models import Source, Statement
@@ -42,6 +42,7 @@ COLUMNS = ("idx", "account_number", "period", *NUMBERS)
 ADVISORY_LOCK = 0x73746D74
 # A block with more irregular lines than this is sent line by line, numbered in Python.
 MAX_RUNS = 200
+UNIQUE_VIOLATION = "23505"  # PostgreSQL's SQLSTATE
 
 
 class StatementRecord(Record):
@@ -59,6 +60,10 @@ class StatementRecord(Record):
         decimal.Decimal(0), max_digits=14, decimal_places=2
     )
     tariff: decimal.Decimal | None = pydantic.Field(None, max_digits=12, decimal_places=5)
+
+
+class _RepeatedKey(Exception):
+    """A batch names a key twice: it is checked and written again."""
 
 
 class BadValue(ValueError):
@@ -158,7 +163,6 @@ class Statements(RecordType):
                 self._copy(rows)
             else:
                 self._executemany(rows)
-            self._reject_unknown_and_repeated(outcome)
             self._upsert(postgresql, outcome)
         finally:
             self._drop_stage()
@@ -202,7 +206,6 @@ class Statements(RecordType):
                 connection.connection.executemany(
                     sql, ((i, *[v or None for v in line.split(delimiter)]) for i, line in staged)
                 )
-            self._reject_unknown_and_repeated(outcome)
             self._upsert(postgresql, outcome)
         finally:
             self._drop_stage()
@@ -352,7 +355,8 @@ class Statements(RecordType):
     def _good(self, alias: str = "s") -> str:
         return f"NOT EXISTS (SELECT 1 FROM {STAGE}_bad b WHERE b.idx = {alias}.idx)"  # noqa: S608
 
-    def _reject_unknown_and_repeated(self, outcome: Outcome) -> None:
+    def _reject_unknown(self, outcome: Outcome) -> None:
+        """Name the staged rows whose account is unknown (and mark them bad)."""
         account = Account._meta.db_table
         with connection.cursor() as cursor:
             cursor.execute(
@@ -369,6 +373,10 @@ class Statements(RecordType):
                     f"LEFT JOIN {account} a ON a.number = s.account_number "
                     f"WHERE a.id IS NULL AND {self._good()}"
                 )
+
+    def _reject_unknown_and_repeated(self, outcome: Outcome) -> None:
+        self._reject_unknown(outcome)
+        with connection.cursor() as cursor:
             # A hash aggregate says whether any key repeats; only then the sort names them.
             key = f"s.account_number, {self._period('s')}"
             cursor.execute(
@@ -405,9 +413,12 @@ class Statements(RecordType):
         connection.connection.executemany(sql, rows)
 
     def _upsert(self, postgresql: bool, outcome: Outcome) -> None:
+        """Reject the staged rows whose account is unknown or whose key repeats, write the
+        rest."""
         if postgresql:
             self._upsert_postgresql(outcome)
             return
+        self._reject_unknown_and_repeated(outcome)
         table, account = Statement._meta.db_table, Account._meta.db_table
         names = list(NUMBERS)
         fields = ", ".join(names)
@@ -448,62 +459,90 @@ class Statements(RecordType):
         outcome.unchanged += known - written
 
     def _upsert_postgresql(self, outcome: Outcome) -> None:
-        """One statement. A good staged row equal to the stored one is left alone: each row
-        probes the (account, period) index (`OFFSET 0` keeps it a probe: as an anti-join the
-        planner may hash the whole table for every batch, and with statistics stale after a
-        big import it does). The rest are updated by id when their key is stored, else
-        inserted in index order by a plain INSERT: ON CONFLICT's speculative insertion made
-        every new row cost twice as much. Imports of statements take turns (an advisory lock
-        per transaction), so no other import inserts a key between the probe and the insert."""
+        """Write first, check after, for the usual batch (every account known, no key twice):
+        one statement writes it, and says whether a check is needed (`_write_postgresql`).
+        Only then, on a batch with a key twice, the write is undone (a savepoint), the bad
+        rows named (`_reject_unknown_and_repeated`) and the rest written again; unknown
+        accounts need no undoing (their rows do not join), only naming. Statements imports
+        take turns (an advisory lock per transaction), so no other import inserts a key
+        between this one's probe and its insert."""
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [ADVISORY_LOCK])
+            with self._foreign_key_checks_skipped(cursor):
+                try:
+                    with transaction.atomic():  # a savepoint
+                        staged, known, created, updated = self._write_postgresql(cursor)
+                except _RepeatedKey:
+                    self._reject_unknown_and_repeated(outcome)
+                    staged, known, created, updated = self._write_postgresql(cursor, good=True)
+                    staged = known  # every unknown one is named already
+        if known < staged:
+            self._reject_unknown(outcome)
+        outcome.created += created
+        outcome.updated += updated
+        outcome.unchanged += known - created - updated
+
+    def _write_postgresql(self, cursor: Any, *, good: bool = False) -> tuple[int, ...]:
+        """One statement: the staged rows with a known account, sorted by (account, period),
+        each probing the (account, period) index once (`OFFSET 0` keeps it a probe: as a join
+        the planner may read the whole table, and with statistics stale after a big import it
+        does; in index order the probes reuse the same pages). The stored row's id and
+        whether it equals the staged one come back from that probe: new rows are inserted
+        with a plain INSERT (in index order; ON CONFLICT's speculative insertion cost twice as
+        much per new row), changed ones updated by id, equal ones left alone. Returns the
+        staged, known, created and updated counts; raises `_RepeatedKey` when a key is
+        there twice: new, the unique index refuses the second; stored, two rows found the
+        same one. With `good`, the rows named bad are left out."""
         table, account = Statement._meta.db_table, Account._meta.db_table
         names = list(NUMBERS)
         fields = ", ".join(names)
-        values = {name: _sql_number(name) for name in names}
         period = self._period("s")
         same = " AND ".join(
-            [f"t.{name} IS NOT DISTINCT FROM {values[name]}" for name in names]
+            [f"t.{name} IS NOT DISTINCT FROM y.{name}" for name in names]
             + ["t.source = %(source)s"]
         )
-        key = f"t.account_id = a.id AND t.period = {period}"
-        good = (
-            f"FROM {STAGE} s JOIN {account} a ON a.number = s.account_number WHERE {self._good()}"
+        rows = (
+            f"SELECT a.id AS account_id, {period} AS period, "  # noqa: S608
+            + ", ".join(f"{_sql_number(name)} AS {name}" for name in names)
+            + f" FROM {STAGE} s JOIN {account} a ON a.number = s.account_number"
+            + (f" WHERE {self._good()}" if good else "")
+            + " ORDER BY 1, 2 OFFSET 0"
         )
         todo = (
-            f"SELECT a.id AS account_id, {period} AS period, "  # noqa: S608
-            + ", ".join(f"{values[name]} AS {name}" for name in names)
-            + f", (SELECT t.id FROM {table} t WHERE {key} OFFSET 0) AS stored {good} "  # noqa: S608
-            f"AND NOT EXISTS (SELECT 1 FROM {table} t WHERE {key} AND {same} OFFSET 0)"
+            f"SELECT y.*, t.id AS stored, t.same FROM ({rows}) y LEFT JOIN LATERAL "  # noqa: S608
+            f"(SELECT t.id, {same} AS same FROM {table} t WHERE t.account_id = y.account_id "
+            "AND t.period = y.period OFFSET 0) t ON true"
         )
+        # todo is in index order already: the insert follows it
         insert = (
             f"INSERT INTO {table} (account_id, period, {fields}, source, as_of) "  # noqa: S608
             f"SELECT account_id, period, {fields}, %(source)s, %(as_of)s FROM todo "
-            "WHERE stored IS NULL ORDER BY account_id, period RETURNING 1"
+            "WHERE stored IS NULL RETURNING 1"
         )
         update = (
             f"UPDATE {table} t SET "  # noqa: S608
             + ", ".join(f"{name} = d.{name}" for name in names)
             + ", source = %(source)s, as_of = %(as_of)s FROM todo d WHERE t.id = d.stored "
-            "AND t.id = ANY (ARRAY(SELECT stored FROM todo WHERE stored IS NOT NULL)) "
+            "AND NOT d.same AND t.id = ANY (ARRAY(SELECT stored FROM todo WHERE NOT same)) "
             "RETURNING 1"
         )
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [ADVISORY_LOCK])
-            # Every rejected staged row (unknown account, repeated key) is in the bad table.
+        try:
             cursor.execute(
-                f"SELECT (SELECT count(*) FROM {STAGE}) - (SELECT count(*) FROM {STAGE}_bad)"  # noqa: S608
+                f"WITH todo AS MATERIALIZED ({todo}), ins AS ({insert}), "  # noqa: S608
+                f"upd AS ({update}) SELECT (SELECT count(*) FROM {STAGE}), "
+                "(SELECT count(*) FROM todo), (SELECT count(*) FROM ins), "
+                "(SELECT count(*) FROM upd), (SELECT count(*) - count(DISTINCT stored) "
+                "FROM todo WHERE stored IS NOT NULL)",
+                {"source": Source.BILLING, "as_of": timezone.now()},
             )
-            known = int(cursor.fetchone()[0])
-            with self._foreign_key_checks_skipped(cursor):
-                cursor.execute(
-                    f"WITH todo AS MATERIALIZED ({todo}), ins AS ({insert}), "  # noqa: S608
-                    f"upd AS ({update}) SELECT (SELECT count(*) FROM ins), "
-                    "(SELECT count(*) FROM upd)",
-                    {"source": Source.BILLING, "as_of": timezone.now()},
-                )
-                created, updated = (int(n) for n in cursor.fetchone())
-        outcome.created += created
-        outcome.updated += updated
-        outcome.unchanged += known - created - updated
+        except IntegrityError as exc:
+            if getattr(exc.__cause__, "sqlstate", None) == UNIQUE_VIOLATION:
+                raise _RepeatedKey from exc
+            raise
+        staged, known, created, updated, twice = (int(n) for n in cursor.fetchone())
+        if twice:
+            raise _RepeatedKey
+        return staged, known, created, updated
 
     @contextlib.contextmanager
     def _foreign_key_checks_skipped(self, cursor: Any) -> Iterator[None]:

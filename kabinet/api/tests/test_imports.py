@@ -253,6 +253,37 @@ def test_statements_rejections(billing: ApiClient, accounts: None) -> None:
     assert counts(body) == (0, 0, 0, 6) and not Statement.objects.exists()
 
 
+def test_statements_a_stored_key_twice(billing: ApiClient, accounts: None) -> None:
+    """A key given twice is rejected whether it is new or stored, equal or changed (on
+    PostgreSQL the batch is written first and checked after: both ways undo and redo)."""
+    assert counts(billing.records("statements", [statement(), statement("A2")]).json()) == (
+        2, 0, 0, 0,
+    )  # fmt: skip
+    records = [
+        statement(),  # equal to the stored one
+        statement(charged="1.00"),  # the same key as record 0
+        statement("A2", charged="2.00"),  # changed
+        statement("NOPE"),
+        statement("A2", period="2025-01-01", charged="3.00"),  # the same key as record 2
+        statement("A2", period="2025-02"),  # new
+        statement("A2", period="2025-02-01"),  # the same key as record 5, new
+    ]
+    body = billing.records("statements", records, mode="partial").json()
+    reasons = {(r["index"], r["field"]): r["reason"] for r in body["rejected"]}
+    assert reasons == {
+        (1, ""): "the same key as record 0",
+        (3, "account_number"): "unknown account",
+        (4, ""): "the same key as record 2",
+        (6, ""): "the same key as record 5",
+    }
+    assert counts(body)[:3] == (1, 1, 1)
+    a1, a2 = (Statement.objects.get(account__number=n, period="2025-01-01") for n in ("A1", "A2"))
+    assert (a1.charged, a2.charged) == (Decimal("950.40"), Decimal("2.00"))
+    assert Statement.objects.count() == 3
+    body = billing.records("statements", [statement(), statement()], mode="partial").json()
+    assert counts(body) == (0, 0, 1, 1)
+
+
 def test_payments_and_invoices(billing: ApiClient, accounts: None) -> None:
     payment = {"reference": "P-1", "account_number": "A1", "paid_on": "2025-01-10",
                "amount": "500.00", "channel": "bank"}  # fmt: skip
