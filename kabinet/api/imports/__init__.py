@@ -58,11 +58,13 @@ def import_batch(
     source: str = "",
     csv_layout: tuple[list[str], str] | None = None,
     first_line: int = 0,
+    csv_irregular: list[int] | None = None,
 ) -> Outcome:
     """Import (index, raw record) pairs of one record type in one transaction; `source` (the
     API key's integration, or the file) goes into the audit event of a kept batch. With
     `csv_layout` (header names, delimiter) the records are the lines of a CSV file as read,
-    the first of them line `first_line`."""
+    the first of them line `first_line` (`csv_irregular`: the lines to parse in full, when
+    the caller has found them already)."""
     importer = RECORD_TYPES[record_type]
     outcome = Outcome()
     try:
@@ -70,7 +72,8 @@ def import_batch(
             fast = getattr(importer, "import_csv_block", None)
             if csv_layout is not None and fast is not None:
                 # lines of a CSV file: the record type's own fast path
-                if not fast(first_line, list(records), *csv_layout, outcome):
+                lines = records if isinstance(records, list) else list(records)
+                if not fast(first_line, lines, *csv_layout, outcome, csv_irregular):
                     raise ValueError("this CSV layout has no fast path")
             else:
                 importer.import_chunk(records, outcome)

@@ -141,6 +141,18 @@ def fast_line_pattern(
     return re.compile(d.join(parts))
 
 
+def irregular_lines(lines: Sequence[str], names: Sequence[str], delimiter: str) -> list[int] | None:
+    """The positions of the lines in a block that do not match `fast_line_pattern` (the
+    ones to parse in full); None when the header has other columns (no fast path). Python's
+    share of a block on the fast path: `import_billing` runs it for the next block while the
+    database imports this one."""
+    pattern = fast_line_pattern(names, delimiter, terminated=True)
+    if pattern is None or len(set(names)) != len(names):
+        return None
+    match = pattern.fullmatch
+    return [i for i, line in enumerate(lines) if not match(line)]
+
+
 def _sql_number(name: str) -> str:
     return f"s.{name}::numeric"
 
@@ -174,33 +186,35 @@ class Statements(RecordType):
         names: Sequence[str],
         delimiter: str,
         outcome: Outcome,
+        irregular: list[int] | None = None,
     ) -> bool:
         """The fast path of CSV files: a block of lines as read (`first_line` is the number of
         the first). On PostgreSQL the runs of lines that match `fast_line_pattern` go to the
         staging table as they are, one COPY in CSV format per run, their line numbers from a
         sequence; on SQLite they are split and inserted with executemany. The other lines take
-        `parse_statement`. False (nothing done) when the header has other columns."""
-        pattern = fast_line_pattern(names, delimiter, terminated=True)
-        if pattern is None or len(set(names)) != len(names):
+        `parse_statement`. `irregular` is `irregular_lines` of the block when the caller has
+        it already. False (nothing done) when the header has other columns."""
+        if irregular is None:
+            irregular = irregular_lines(lines, names, delimiter)
+        if irregular is None:
             return False
         postgresql = connection.vendor == "postgresql"
         self._create_stage()
         order = [COLUMNS.index(name) for name in names]
         try:
-            if postgresql:
-                match = pattern.fullmatch
-                irregular = [i for i, line in enumerate(lines) if not match(line)]
-                if len(irregular) > MAX_RUNS:  # many bad lines: one COPY of numbered lines
-                    numbered = zip(range(first_line, first_line + len(lines)), lines, strict=True)
-                    staged = self._csv_staged(numbered, names, order, delimiter, pattern, outcome)
-                    self._copy_csv(staged, names, delimiter)
-                else:
-                    self._copy_runs(first_line, lines, irregular, names, delimiter)
-                    odd = [(first_line + i, lines[i]) for i in irregular]
-                    self._copy(self._parsed_lines(odd, names, delimiter, outcome))
+            if postgresql and len(irregular) <= MAX_RUNS:
+                self._copy_runs(first_line, lines, irregular, names, delimiter)
+                odd = [(first_line + i, lines[i]) for i in irregular]
+                self._copy(self._parsed_lines(odd, names, delimiter, outcome))
+            elif postgresql:  # many bad lines: one COPY of numbered lines
+                staged = self._csv_staged(
+                    first_line, lines, irregular, names, order, delimiter, outcome
+                )
+                self._copy_csv(staged, names, delimiter)
             else:
-                numbered = zip(range(first_line, first_line + len(lines)), lines, strict=True)
-                staged = self._csv_staged(numbered, names, order, delimiter, pattern, outcome)
+                staged = self._csv_staged(
+                    first_line, lines, irregular, names, order, delimiter, outcome
+                )
                 marks = ", ".join("?" * (len(names) + 1))
                 sql = f"INSERT INTO {STAGE} (idx, {', '.join(names)}) VALUES ({marks})"  # noqa: S608
                 connection.connection.executemany(
@@ -257,18 +271,20 @@ class Statements(RecordType):
 
     def _csv_staged(
         self,
-        lines: Iterable[tuple[int, str]],
+        first_line: int,
+        lines: list[str],
+        irregular: list[int],
         names: Sequence[str],
         order: list[int],
         delimiter: str,
-        pattern: re.Pattern[str],
         outcome: Outcome,
     ) -> Iterator[tuple[int, str]]:
         """(line number, a line in header order that needs no more checks)."""
-        match = pattern.fullmatch
-        for index, text in lines:
+        odd = set(irregular)
+        for position, text in enumerate(lines):
+            index = first_line + position
             line = text.rstrip("\r\n")
-            if match(line):
+            if position not in odd:
                 yield index, line
                 continue
             if not line.strip():

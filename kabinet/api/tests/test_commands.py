@@ -242,3 +242,26 @@ def test_many_odd_lines_in_a_block(tmp_path: Path, accounts: list[str]) -> None:
     assert {s.charged for s in Statement.objects.all()} == {Decimal("1.5")}
     out, _err = run("import_billing", path)
     assert "0 created, 0 updated, 120 unchanged, 120 rejected" in out
+
+
+def test_read_ahead_keeps_order_raises_and_stops() -> None:
+    """import_billing reads and matches the next block in a thread: in order, its errors
+    raised in the main thread, and the thread gone once the import stops early."""
+    import threading
+
+    from kabinet.api.management.commands.import_billing import _read_ahead
+
+    assert list(_read_ahead(iter(range(5)))) == [0, 1, 2, 3, 4]
+
+    def failing():
+        yield 1
+        raise ValueError("bad block")
+
+    items = _read_ahead(failing())
+    assert next(items) == 1
+    with pytest.raises(ValueError, match="bad block"):
+        next(items)
+    items = _read_ahead(iter(range(1000)))
+    assert next(items) == 0
+    items.close()
+    assert not any(t.name == "import_billing read-ahead" for t in threading.enumerate())
