@@ -4,6 +4,7 @@ removes colleagues; the colleague accepts with their own login; who did what is 
 from __future__ import annotations
 
 import datetime as dt
+import html
 import re
 
 import pytest
@@ -86,7 +87,9 @@ def test_an_invitation_needs_an_e_mail_or_a_phone_and_keeps_what_was_typed(engli
     text = response.content.decode()
     assert "Enter the phone with its code" in text and 'value="12"' in text
     response = english.post(reverse("customers:company_users"), {"role": Role.PAY})
-    assert "Enter the colleague&#x27;s e-mail or mobile phone." in response.content.decode()
+    assert "Enter the colleague's e-mail or mobile phone." in html.unescape(
+        response.content.decode()
+    )
     assert not Invitation.objects.exists()
 
 
