@@ -168,6 +168,12 @@ else:
     # milliseconds and a misestimated one spent ~2.8 s compiling (measured on the meters
     # table right after a bulk load, before autovacuum had analysed the tables).
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
+    if env_bool("DATABASE_PREPARED_STATEMENTS", True):
+        # Parameters bound by the server, so that psycopg prepares a query it has sent five
+        # times on a connection and PostgreSQL plans it once, not on every page (the accounts
+        # menu's 6-table join took ~2.9 ms to plan and 0.25 ms to run). Off behind a pooler in
+        # transaction mode that cannot keep prepared statements (PgBouncer before 1.21).
+        DATABASES["default"]["OPTIONS"].update(server_side_binding=True, prepare_threshold=5)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache, sessions, background tasks --------------------------------------------------------
