@@ -149,6 +149,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 
     # A file, not memory, so that tests can run a second process against the same database.
     DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / f"test-{os.getpid()}.sqlite3")}
+    if env_bool("SQLITE_WRITER_LOCK", True):
+        DATABASES["default"]["ENGINE"] = "kabinet.core.sqlite"  # writers queue: see its base.py
     DATABASES["default"]["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,

@@ -97,6 +97,6 @@ def test_limits_are_shared_between_two_processes_through_the_cache():
 
 
 def _url(db: dict) -> str:
-    if db["ENGINE"].endswith("sqlite3"):
+    if "sqlite" in db["ENGINE"]:  # Django's backend or ours (kabinet.core.sqlite)
         return f"sqlite:///{db['NAME']}"
     return f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
