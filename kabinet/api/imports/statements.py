@@ -219,7 +219,8 @@ class Statements(RecordType):
                 marks = ", ".join("?" * (len(names) + 1))
                 sql = f"INSERT INTO {STAGE} (idx, {', '.join(names)}) VALUES ({marks})"  # noqa: S608
                 connection.connection.executemany(
-                    sql, ((i, *[v or None for v in line.split(delimiter)]) for i, line in staged)
+                    sql,
+                    ((i, *line.split(delimiter)) for i, line in staged),  # "" is NULL: _staged
                 )
             self._upsert(postgresql, outcome)
         finally:
@@ -423,6 +424,11 @@ class Statements(RecordType):
                     [(index,) for index, _first in repeated],
                 )
 
+    def _staged(self, name: str, postgresql: bool) -> str:
+        """A staged number as the statements table takes it. SQLite's lines are staged as
+        split, so an empty tariff is "" there (the other numbers are never empty)."""
+        return f"NULLIF(s.{name}, '')" if name == "tariff" and not postgresql else f"s.{name}"
+
     def _period(self, alias: str) -> str:
         # Fast-path lines keep the file's "2025-03"; parsed records have "2025-03-01".
         month = (
@@ -507,7 +513,7 @@ class Statements(RecordType):
             cursor.execute(
                 f"INSERT INTO {table} (account_id, period, {fields}, source, as_of) "  # noqa: S608
                 f"SELECT a.id, {self._period('s')}, "
-                + ", ".join(f"s.{name}" for name in NUMBERS)
+                + ", ".join(self._staged(name, postgresql) for name in NUMBERS)
                 + f", %s, %s FROM {STAGE} s JOIN {account} a ON a.number = s.account_number "
                 "ORDER BY 1, 2",
                 [Source.BILLING, as_of],
@@ -531,7 +537,7 @@ class Statements(RecordType):
         table, account = Statement._meta.db_table, Account._meta.db_table
         names = list(NUMBERS)
         fields = ", ".join(names)
-        picked = ", ".join(f"s.{name}" for name in names)
+        picked = ", ".join(self._staged(name, False) for name in names)
         updates = ", ".join(f"{name} = excluded.{name}" for name in [*names, "source", "as_of"])
         differs = " OR ".join(
             f"{table}.{name} IS NOT excluded.{name}" for name in [*names, "source"]
@@ -541,7 +547,9 @@ class Statements(RecordType):
             f"FROM {STAGE} s JOIN {account} a ON a.number = s.account_number WHERE {self._good()}"
         )
         # Rows equal to the stored ones are left out before the upsert (they are not written).
-        same = " AND ".join([f"t.{name} IS s.{name}" for name in names] + ["t.source = %s"])
+        same = " AND ".join(
+            [f"t.{name} IS {self._staged(name, False)}" for name in names] + ["t.source = %s"]
+        )
         unchanged = (
             f"NOT EXISTS (SELECT 1 FROM {table} t WHERE t.account_id = a.id "  # noqa: S608
             f"AND t.period = {self._period('s')} AND {same})"
