@@ -1,14 +1,17 @@
 """Monthly statements by (account number, period): the heavy import, set-based.
 
 Every account gets a statement each month, so this path is built for millions of rows: no
-model instance and no pydantic object per row. A CSV file's lines come in blocks: the runs of
-plain lines go to a temporary staging table as they are (one `COPY` each on PostgreSQL, their
-line numbers from a sequence; split and `executemany` on SQLite), and only the other lines (and
-the API's records) go through `parse_statement`, which checks each value and yields plain
-strings. Then set-based statements name the records whose account is unknown or whose key
-repeats, and one statement writes the rest: on PostgreSQL, rows equal to the stored ones are
-left alone, changed ones updated by id, new ones inserted (`_upsert`); on SQLite one
-`INSERT … ON CONFLICT DO UPDATE … WHERE <something differs>`. Nothing is held in memory per
+model instance and no pydantic object per row. A CSV file's lines come in blocks (the next one
+read and matched by `import_billing`'s thread meanwhile): the runs of plain lines go to a
+temporary staging table as they are (one `COPY` each on PostgreSQL, their line numbers from a
+sequence; split and `executemany` on SQLite), and only the other lines (and the API's
+records) go through `parse_statement`, which checks each value and yields plain strings.
+Then the batch is written first and checked after (`_upsert`): after a batch of new rows
+only, it is simply inserted as new (the unique index refuses a stored key); otherwise, on
+PostgreSQL, one statement probes each row's key and inserts, updates or leaves it alone, on
+SQLite the bad records are named first and one `INSERT … ON CONFLICT DO UPDATE … WHERE
+<something differs>` writes the rest. Only when a key is there twice is a write undone (a
+savepoint), the bad records named and the rest written again. Nothing is held in memory per
 row beyond the block, so memory stays flat whatever the file size. Every rejected record gets
 one reason, the first found in the order: its fields, an unknown account, a repeated key.
 """
