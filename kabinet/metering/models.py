@@ -135,7 +135,9 @@ class Reading(ChoiceNames, models.Model):
         verbose_name_plural = _("readings")
         ordering = ["meter", "-taken_on", "-id"]
         indexes = [
-            models.Index(fields=["meter", "-taken_on"]),
+            # The id too: "the last reading" orders by (taken_on, id), and a day with many
+            # readings otherwise sorted them all (14,000 after a load test: 6 ms a submission).
+            models.Index(fields=["meter", "-taken_on", "-id"], name="reading_meter_last_idx"),
             models.Index(fields=["status", "-submitted_at"], name="reading_queue_idx"),
         ]
         permissions = [("review_reading", _("Can accept or reject readings (inspector)"))]

@@ -134,3 +134,29 @@ def test_any_of_finds_each_row_once(household: Household, company: Company) -> N
     )
     assert list(Meter.objects.filter(both)) == [company.meter]
     assert list(metering.meters_for(company.user)) == [company.meter]
+
+
+def sorts(found: Any) -> bool:
+    """The plan sorts rows itself (on SQLite a temporary B-tree) instead of reading an index
+    in the order asked for."""
+    if isinstance(found, str):
+        return "TEMP B-TREE" in found
+    nodes = [found[0]["Plan"]]
+    while nodes:
+        node = nodes.pop()
+        if "Sort" in node["Node Type"]:  # Sort, Incremental Sort
+            return True
+        nodes.extend(node.get("Plans", []))
+    return False
+
+
+def test_the_last_reading_is_read_from_the_index_in_order(company: Company) -> None:
+    """A reading day submits to one meter many times a day: ordering its readings of a day by id
+    outside the index sorted them all on every submission."""
+    from kabinet.metering.models import Reading
+
+    meter = company.meter
+    last = Reading.objects.filter(meter=meter, deleted_at__isnull=True).exclude(status="rejected")
+    found = plan(last.order_by("-taken_on", "-id")[:1])
+    assert not sorts(found), found
+    assert sorts(plan(last.order_by("-taken_on", "-value1")[:1]))  # the check is not blind
