@@ -112,9 +112,9 @@ AUTHENTICATION_BACKENDS = [
 
 TEMPLATES = [
     # Form fields and widgets: Django's own Jinja2 copies of its form templates, the same HTML
-    # at a third of the cost (bench/README.md). It holds nothing else, so pages, and widgets
-    # with Django templates of their own (the admin's, the captcha's, which include the form
-    # templates: hence django.forms in INSTALLED_APPS), come from the engine below.
+    # for up to a third less CPU a form page (bench/README.md). It holds nothing else: pages,
+    # and widgets with Django templates of their own (the admin's, the captcha's, which include
+    # the form templates: hence django.forms in INSTALLED_APPS), come from the engine below.
     {
         "BACKEND": "django.template.backends.jinja2.Jinja2",
         "DIRS": [Path(django.forms.__file__).parent / "jinja2"],
